@@ -1,0 +1,3 @@
+from signoff.cli.app import main
+
+main()

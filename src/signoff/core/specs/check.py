@@ -1,0 +1,155 @@
+"""Run the rules over one spec or a set of specs, honouring the slice's checker settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from signoff.core.specs.model import Problem, SpecDocument
+from signoff.core.specs.parse import parse_spec
+from signoff.core.specs.rules import CheckContext, Finding, Severity, all_rules, get_rule
+from signoff.core.specs.rules.structure import DUPLICATE_ID, UNREADABLE
+from signoff.core.specs.rules.wording import WORDING_RULE_NAMES, check_wording
+
+
+@dataclass(frozen=True, slots=True)
+class SpecResult:
+    """The checker's verdict on one spec file."""
+
+    path: str
+    spec_id: str | None
+    title: str | None
+    findings: tuple[Finding, ...]
+    readable: bool = True
+
+    @property
+    def ready(self) -> bool:
+        return self.readable and not any(finding.is_error for finding in self.findings)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for finding in self.findings if not finding.is_error)
+
+
+def document_from_bytes(raw: bytes, path: str) -> SpecDocument:
+    """Decode a spec file; binary or non-UTF-8 content becomes an ``encoding`` problem."""
+    if b"\x00" in raw[:8192]:
+        return _unreadable(path, "the file is binary (it contains NUL bytes), not a Markdown spec")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return _unreadable(
+            path, f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})", line
+        )
+    return parse_spec(text, path)
+
+
+def _unreadable(path: str, message: str, line: int = 1) -> SpecDocument:
+    return SpecDocument(
+        path=path,
+        head="",
+        front_matter=None,
+        preamble="",
+        preamble_start_line=1,
+        sections=(),
+        problems=(Problem("encoding", message, line),),
+    )
+
+
+def _apply_settings(finding: Finding, context: CheckContext) -> Finding | None:
+    override = context.standards.checker.severity.get(finding.name)
+    if override == "off":
+        return None
+    if override is None or override == finding.severity.value:
+        return finding
+    return Finding(
+        rule=finding.rule,
+        name=finding.name,
+        severity=Severity(override),
+        line=finding.line,
+        column=finding.column,
+        message=finding.message,
+        hint=finding.hint,
+    )
+
+
+def enabled_rule_names(context: CheckContext) -> frozenset[str]:
+    checker = context.standards.checker
+    return frozenset(
+        rule.name
+        for rule in all_rules()
+        if rule.name not in checker.disabled and checker.severity.get(rule.name) != "off"
+    )
+
+
+def check_document(document: SpecDocument, context: CheckContext) -> SpecResult:
+    """Every finding for one spec, in file order."""
+    encoding = [problem for problem in document.problems if problem.kind == "encoding"]
+    if encoding:
+        # Nothing else can be said about a file we cannot read; it is never ready, even if
+        # the slice switched the rule off.
+        problem = encoding[0]
+        finding = UNREADABLE.finding(problem.line, problem.column, problem.message)
+        return SpecResult(document.path, None, None, (finding,), readable=False)
+    enabled = enabled_rule_names(context)
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if rule.check is None or rule.name not in enabled:
+            continue
+        findings.extend(rule.check(rule, document, context))
+    findings.extend(check_wording(document, context, enabled & WORDING_RULE_NAMES))
+    adjusted = [kept for finding in findings if (kept := _apply_settings(finding, context))]
+    adjusted.sort(key=lambda finding: (finding.line, finding.column, finding.rule))
+    return SpecResult(document.path, document.spec_id, document.title, tuple(adjusted))
+
+
+def check_documents(
+    documents: Sequence[SpecDocument],
+    context: CheckContext,
+    other_ids: Iterable[tuple[str, str]] = (),
+) -> list[SpecResult]:
+    """Check a set of specs; ``other_ids`` are (id, path) of specs in the slice not checked now,
+    so a duplicate of an unchecked spec is still caught."""
+    results = [check_document(document, context) for document in documents]
+    if DUPLICATE_ID.name not in enabled_rule_names(context):
+        return results
+    owners: dict[str, list[str]] = {}
+    for spec_id, path in other_ids:
+        owners.setdefault(spec_id, []).append(path)
+    for document in documents:
+        if document.spec_id:
+            owners.setdefault(document.spec_id, []).append(document.path)
+    final: list[SpecResult] = []
+    for document, result in zip(documents, results, strict=True):
+        paths = owners.get(document.spec_id or "", [])
+        others = [path for path in paths if path != document.path]
+        if not others:
+            final.append(result)
+            continue
+        finding = DUPLICATE_ID.finding(
+            document.field_line("id"),
+            1,
+            f"id {document.spec_id} is also used by {', '.join(sorted(set(others)))}",
+        )
+        adjusted = _apply_settings(finding, context)
+        findings = tuple(
+            sorted(
+                [*result.findings, *([adjusted] if adjusted else [])],
+                key=lambda item: (item.line, item.column, item.rule),
+            )
+        )
+        final.append(SpecResult(result.path, result.spec_id, result.title, findings, result.readable))
+    return final
+
+
+def rule_is_known(name: str) -> bool:
+    try:
+        get_rule(name)
+    except KeyError:
+        return False
+    return True

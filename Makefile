@@ -20,7 +20,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --python $(PYTHON) --quiet
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON) --quiet
 	@touch $@
 
 uv.lock: pyproject.toml | $(UV)

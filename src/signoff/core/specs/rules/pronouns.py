@@ -1,10 +1,26 @@
+# Copyright 2025 The Signoff developers
+# SPDX-License-Identifier: Apache-2.0
 """Which pronouns in a requirement have no clear antecedent.
 
-Flagging every pronoun is right about half the time (ReqEval: P 0.54). A pronoun is clear when
-only one earlier noun phrase in the sentence could be its antecedent; it is vague when there are
-none (it points outside the sentence) or several that agree with it in number. Noun phrases are
-found without a tagger: a determiner or a capitalised word starts one and its last content word
-is the head. This is a heuristic, measured in ``bench/requirements_quality.py``.
+Flagging every pronoun is right about half the time (ReqEval: P 0.54). This module resolves a
+pronoun the way a careful reader does, with no tagger or model, only word lists and positions:
+
+1. Tag each word by closed word class (determiner, preposition, modal, ...) and guess the open
+   ones (a word after a modal is a verb; "-s" before an object is a verb, ...).
+2. Chunk noun phrases: a run of nouns and adjectives, led by a determiner or not; the last word
+   is the head. Coordinated plurals ("consumers and producers") form one group.
+3. Collect the candidates before the pronoun that it could refer to: same number ("it" is
+   singular, "they" plural or a singular person), right animacy ("it" is never the driver,
+   "he" always a person), not the phrase that contains the pronoun ("the end of its route"),
+   not the object of the clause the pronoun is the subject of ("the report that it supplies"),
+   not the subject of its own clause for an object pronoun ("the user requests it"), and not
+   the noun of a fixed phrase ("in order to").
+4. The pronoun is clear when exactly one candidate is left, vague when none is left (it points
+   outside the sentence) or several are. Pleonastic "it" ("it shall be possible to ...") is
+   fine at the start, but vague after a clause that offers a singular noun it could mean. "We"
+   and "our" always are: the reader cannot tell who "we" is.
+
+The figures are measured in ``bench/requirements_quality.py``.
 """
 
 from __future__ import annotations
@@ -12,30 +28,195 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:\.\d+)?|[^\sA-Za-z\d]")
+# Words (with "-", "/", "'" inside and an optional "(s)"), numbers, then any other character.
+_TOKEN = re.compile(
+    r"[A-Za-z][A-Za-z0-9_'’\-/]*(?:\(s\))?|\d+(?:[.,:]\d+)*[A-Za-z%]*|[^\sA-Za-z\d]"
+)
 
 SINGULAR_PRONOUNS = frozenset({"it", "its", "itself"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
+PERSONAL_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
+FIRST_PERSON_PLURAL = frozenset({"we", "us", "our", "ours", "ourselves"})
 DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
+_OBJECT_PRONOUNS = frozenset({"it", "them", "him", "her"})
+_SUBJECT_PRONOUNS = frozenset({"it", "they", "he", "she"})
+_POSSESSIVES = frozenset({"its", "their", "his", "her"})
+
+# ---------------------------------------------------------------- closed word classes
 
 _DETERMINERS = frozenset(
-    {"the", "a", "an", "each", "every", "any", "some", "all", "no", "its", "their", "his", "her",
-     "our", "your", "my", "this", "that", "these", "those", "another", "other", "such"}
+    {
+        "the", "a", "an", "each", "every", "any", "some", "all", "no", "its", "their", "his",
+        "her", "our", "your", "my", "this", "that", "these", "those", "another", "other",
+        "such", "both", "either", "neither", "several", "many", "few", "much", "more", "most",
+        "less", "least", "one", "two", "three", "four", "five", "ten", "certain", "various",
+        "multiple", "same", "own", "first", "second", "third", "last", "next", "previous",
+        "only", "additional", "further",
+    }
+)  # fmt: skip
+_PREPOSITIONS = frozenset(
+    {
+        "of", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "to", "via", "per",
+        "after", "before", "during", "until", "within", "without", "about", "over", "under",
+        "between", "through", "throughout", "upon", "against", "among", "across", "along",
+        "around", "behind", "below", "above", "beyond", "despite", "except", "inside", "outside",
+        "towards", "toward", "like", "unlike", "including", "regarding", "concerning", "off",
+        "out", "up", "down", "near", "since", "as", "than", "whilst", "till", "onboard",
+        "according", "due", "prior", "owing",
+    }
+)  # fmt: skip
+_CONJUNCTIONS = frozenset({"and", "or", "nor", "but", "plus", "&"})
+_SUBORDINATORS = frozenset(
+    {
+        "if", "when", "whenever", "while", "whilst", "where", "wherever", "once", "because",
+        "although", "though", "unless", "whether", "so", "that", "which", "who", "whom",
+        "whose", "what", "how", "why", "then", "otherwise", "however", "therefore", "thus",
+        "hence", "e.g.", "eg", "i.e.", "ie", "etc",
+    }
+)  # fmt: skip
+_MODALS = frozenset(
+    {"shall", "should", "must", "will", "would", "can", "could", "may", "might", "cannot"}
 )
-_FUNCTION_WORDS = frozenset(
-    {"shall", "should", "must", "will", "would", "can", "could", "may", "might", "is", "are", "was",
-     "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "not", "and", "or",
-     "but", "if", "then", "when", "while", "where", "which", "who", "whom", "whose", "that", "to",
-     "of", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "as", "than", "so",
-     "such", "via", "per", "after", "before", "during", "until", "within", "without", "about",
-     "over", "under", "between", "through", "upon", "also", "only", "both", "either", "neither",
-     "it", "they", "them", "its", "their", "this", "these", "those", "there", "here", "once"}
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "am", "isn't", "aren't"})
+_HAVE = frozenset({"has", "have", "had", "having"})
+_DO = frozenset({"do", "does", "did", "doesn't", "don't"})
+_ADVERBS = frozenset(
+    {
+        "not", "never", "also", "only", "always", "still", "already", "again", "just", "even",
+        "then", "now", "often", "soon", "later", "here", "there", "too", "very", "well", "else",
+        "instead", "together", "ever", "yet", "once", "unrestricted", "automatically", "n't",
+    }
+)  # fmt: skip
+_OTHER_PRONOUNS = frozenset(
+    {
+        "i", "me", "you", "one", "ones", "someone", "anyone", "everyone", "anything",
+        "something", "everything", "nothing", "none", "each", "all", "both", "it's", "there",
+    }
+)  # fmt: skip
+
+# Verbs in the third person that requirements use and that are rarely plural nouns; they end
+# the subject and start a verb phrase ("the train complies with its ...").
+_THIRD_PERSON_VERBS = frozenset(
+    {
+        "allows", "applies", "becomes", "belongs", "communicates", "complies", "conforms",
+        "consists", "contains", "corresponds", "creates", "depends", "determines", "differs",
+        "enables", "ensures", "executes", "exists", "generates", "gives", "goes", "happens",
+        "identifies", "includes", "incorporates", "indicates", "interacts", "keeps", "leaves",
+        "maintains", "makes", "needs", "notifies", "occurs", "operates", "performs", "proceeds",
+        "produces", "provides", "receives", "refers", "relates", "remains", "represents",
+        "requires", "responds", "selects", "sends", "specifies", "stores", "supplies", "takes",
+        "transmits", "verifies", "validates", "wants", "wishes", "comes", "appears", "arrives",
+        "participates", "compares", "retrieves", "deletes", "displays", "informs", "serves",
+        "allocates", "assigns", "checks", "records", "uses", "prevents", "triggers",
+    }
+)  # fmt: skip
+
+# Nouns of fixed phrases ("in order to", "in case", "in terms of") refer to nothing.
+_LIGHT_NOUNS = frozenset(
+    {
+        "order", "case", "cases", "terms", "term", "manner", "way", "addition", "respect",
+        "regard", "accordance", "example", "minimum", "maximum", "lieu", "behalf", "means",
+        "time", "times", "event", "instance", "fact", "part", "basis", "extent", "least",
+        "most", "result", "purpose", "purposes", "view", "spite", "favour", "favor", "front",
+        "place", "use", "possibility", "need", "ability", "default", "total", "rest", "lot",
+        "deal", "moment", "prior", "second", "seconds", "minute", "minutes", "hour", "hours",
+        "day", "days", "week", "weeks", "month", "months", "year", "years", "ms", "percent",
+        "future", "past", "present", "end", "start", "beginning", "top", "bottom", "side",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "january", "february", "march", "april", "june", "july", "august", "september",
+        "october", "november", "december", "today", "tomorrow", "yesterday",
+    }
+)  # fmt: skip
+# "a number of tasks": the phrase is about the tasks.
+_PARTITIVES = frozenset(
+    {
+        "number", "numbers", "set", "sets", "range", "variety", "kind", "kinds", "type", "types",
+        "sort", "sorts", "lot", "lots", "majority", "minority", "portion", "group", "series",
+        "list", "collection", "piece", "amount", "plenty", "couple", "each", "one", "any",
+        "some", "all", "none", "most", "many", "few", "both",
+    }
+)  # fmt: skip
+# Nouns that are singular and plural at once.
+_EITHER_NUMBER = frozenset(
+    {"data", "metadata", "series", "species", "staff", "personnel", "media", "crew", "team"}
 )
-# Words after a demonstrative that show it is a determiner ("this page"), not a pronoun.
+_IRREGULAR_PLURALS = frozenset(
+    {
+        "people", "men", "women", "children", "criteria", "phenomena", "indices", "matrices",
+        "vertices", "analyses", "feet", "teeth", "mice", "statistics", "contents", "goods",
+        "premises", "headquarters", "police",
+    }
+)  # fmt: skip
+_SINGULAR_S = frozenset(
+    {"its", "this", "his", "has", "was", "is", "does", "yes", "gas", "alias", "canvas", "news",
+     "always", "series", "species", "perhaps", "whereas", "thus", "plus", "minus", "bonus"}
+)  # fmt: skip
+# People: "it" never refers to one, "he"/"she" only to one, "they" to one or many.
+_PERSONS = frozenset(
+    {
+        "user", "driver", "operator", "person", "people", "customer", "administrator", "admin",
+        "manager", "member", "leader", "staff", "personnel", "employee", "student", "teacher",
+        "doctor", "nurse", "patient", "player", "subscriber", "caller", "signaller", "signalman",
+        "dispatcher", "engineer", "technician", "developer", "owner", "author", "reviewer",
+        "approver", "contributor", "consumer", "visitor", "guest", "buyer", "seller", "realtor",
+        "representative", "officer", "clerk", "librarian", "researcher", "tester", "reader",
+        "viewer", "individual", "human", "someone", "anyone", "everyone", "man", "woman",
+        "child", "men", "women", "children", "pilot", "passenger", "agent", "instructor",
+        "supervisor", "analyst", "auditor", "lawyer", "physician", "programmer", "worker",
+        "volunteer", "applicant", "cardmember", "adjuster", "inspector", "coordinator",
+        "attendee", "participant", "recipient", "sender", "requester", "requestor", "shunter",
+    }
+)  # fmt: skip
+_PLEONASTIC_ADJECTIVES = frozenset(
+    {
+        "possible", "impossible", "necessary", "important", "acceptable", "required",
+        "recommended", "desirable", "essential", "mandatory", "likely", "unlikely", "expected",
+        "assumed", "clear", "true", "advisable", "permitted", "allowed", "feasible", "sufficient",
+        "useful", "intended", "noted", "known", "understood", "crucial", "critical", "vital",
+        "preferable", "forbidden", "prohibited", "sensible", "reasonable", "easy", "difficult",
+        "hard", "safe", "unsafe", "appropriate", "ensured", "verified", "agreed", "planned",
+        "envisaged", "anticipated", "the",
+    }
+)  # fmt: skip
+# Words after a demonstrative that show it stands alone ("this is ..."), not "this page".
 _VERBISH_AFTER_DEMONSTRATIVE = frozenset(
-    {"is", "are", "was", "were", "shall", "should", "must", "will", "would", "can", "could", "may",
-     "might", "means", "requires", "includes", "happens", "has", "have", "does", "do", "applies"}
+    {
+        "is", "are", "was", "were", "shall", "should", "must", "will", "would", "can", "could",
+        "may", "might", "means", "requires", "includes", "happens", "has", "have", "does", "do",
+        "applies", "also", "only",
+    }
+)  # fmt: skip
+_CLOSED = (
+    _DETERMINERS
+    | _PREPOSITIONS
+    | _CONJUNCTIONS
+    | _SUBORDINATORS
+    | _MODALS
+    | _BE
+    | _HAVE
+    | _DO
+    | _ADVERBS
+    | _OTHER_PRONOUNS
+    | SINGULAR_PRONOUNS
+    | PLURAL_PRONOUNS
+    | PERSONAL_PRONOUNS
+    | FIRST_PERSON_PLURAL
+    | DEMONSTRATIVES
 )
+_IRREGULAR_PARTICIPLES = frozenset(
+    {
+        "given", "shown", "known", "made", "sent", "held", "done", "seen", "chosen", "built",
+        "kept", "found", "taken", "written", "driven", "set", "put", "run", "left", "brought",
+        "bought", "caught", "taught", "thought", "sold", "told", "paid", "laid", "read", "met",
+        "lost", "won", "begun", "broken", "spoken", "stolen", "frozen", "hidden", "ridden",
+    }
+)  # fmt: skip
+_PARTICLES = frozenset({"up", "down", "out", "off", "back", "away"})
+_ADJECTIVE_SUFFIXES = ("ible", "able", "ful", "ous", "less", "ical", "ual")
+_NOUN_SUFFIXES = (
+    "tion", "sion", "ment", "ness", "ity", "ance", "ence", "age", "ure", "ship", "ism",
+    "ency", "ancy", "ware", "ics",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,60 +227,355 @@ class PronounHit:
     reason: str
 
 
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(match.group(0), match.start(), match.end()) for match in _TOKEN.finditer(text)]
+@dataclass(slots=True)
+class _Token:
+    text: str
+    lower: str
+    start: int
+    end: int
+    tag: str = "?"  # D determiner, P preposition, C conjunction, S subordinator, M modal,
+    # B be, H have, O do, R adverb, X pronoun, V verb, N noun or adjective, # number, . other
 
 
-def _is_plural(word: str) -> bool:
+@dataclass(slots=True)
+class _Phrase:
+    first: int  # index of the first token (determiner included)
+    head: int  # index of the head token
+    head_word: str
+    plural: bool | None  # None: either number
+    person: bool
+    group: int  # phrases coordinated with "and" share a group number
+
+
+def _tokens(text: str) -> list[_Token]:
+    return [
+        _Token(match.group(0), match.group(0).lower(), match.start(), match.end())
+        for match in _TOKEN.finditer(text)
+    ]
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(1 for char in word if char.isupper()) >= 2
+
+
+def _number(word: str) -> bool | None:
+    """True for a plural noun, False for a singular one, None when it can be both."""
     lower = word.lower()
-    return lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 3
+    if lower.endswith("(s)") or lower in _EITHER_NUMBER:
+        return None
+    if _is_acronym(word):
+        return word.endswith("s") and word[-2:-1].isupper()
+    if lower in _IRREGULAR_PLURALS:
+        return True
+    if lower in _SINGULAR_S or len(lower) <= 3:
+        return False
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is", "ous", "'s", "’s"))
 
 
-def _noun_heads(tokens: list[tuple[str, int, int]], before: int) -> list[str]:
-    """Heads of noun phrases that start before token index ``before``."""
-    heads: list[str] = []
-    index = 0
-    while index < before:
-        word = tokens[index][0]
-        lower = word.lower()
-        starts_phrase = lower in _DETERMINERS or (word[:1].isupper() and index > 0)
-        if starts_phrase and lower not in ("it", "they", "them"):
-            last: str | None = None if lower in _DETERMINERS else word
-            index += 1
-            while index < before:
-                candidate = tokens[index][0]
-                if not candidate[:1].isalpha() or candidate.lower() in _FUNCTION_WORDS:
-                    break
-                last = candidate
-                index += 1
-            if last is not None:
-                heads.append(last)
+def _is_person(word: str) -> bool:
+    lower = word.lower().removesuffix("(s)")
+    if lower in _PERSONS:
+        return True
+    return lower.endswith("s") and lower[:-1] in _PERSONS
+
+
+def _looks_nominal(word: str) -> bool:
+    """After 'to': a noun ("to storage", "to users") rather than a verb ("to store")."""
+    if word[:1].isupper():
+        return True
+    lower = word.lower()
+    if lower.endswith(_NOUN_SUFFIXES) or lower.endswith("ing"):
+        return True
+    return _number(word) is True and lower not in _THIRD_PERSON_VERBS
+
+
+def _is_participle(lower: str) -> bool:
+    return lower.endswith(("ed", "ing")) or lower in _IRREGULAR_PARTICIPLES
+
+
+def _tag(tokens: list[_Token]) -> None:
+    """Give each token a coarse word class, guessing the open classes from context."""
+    for token in tokens:
+        lower = token.lower
+        if not lower[:1].isalpha():
+            token.tag = "#" if lower[:1].isdigit() else "."
+        elif lower in _MODALS:
+            token.tag = "M"
+        elif lower in _BE:
+            token.tag = "B"
+        elif lower in _HAVE:
+            token.tag = "H"
+        elif lower in _DO:
+            token.tag = "O"
+        elif lower in _PREPOSITIONS and lower not in ("that",):
+            token.tag = "P"
+        elif lower in _CONJUNCTIONS:
+            token.tag = "C"
+        elif lower in _DETERMINERS and lower not in ("that", "one", "all", "each", "both"):
+            token.tag = "D"
+        elif lower in _SUBORDINATORS:
+            token.tag = "S"
+        elif (
+            lower in _ADVERBS
+            or (lower.endswith("ly") and len(lower) > 4 and not lower.endswith("ply"))
+            or lower in ("each", "all", "both", "one")
+        ):
+            token.tag = "R" if lower not in ("each", "all", "both", "one") else "D"
+        elif lower in _CLOSED:
+            token.tag = "X"
+        else:
+            token.tag = "N"
+    # Open words: verbs by position.
+    for index, token in enumerate(tokens):
+        if token.tag != "N" or (token.text[:1].isupper() and index > 0):
             continue
-        index += 1
-    return heads
+        previous = _previous_non_adverb(tokens, index)
+        before = tokens[previous] if previous is not None else None
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        lower = token.lower
+        if before is not None and before.tag in ("M", "O"):
+            token.tag = "V"  # "shall process", "does not cause"
+        elif before is not None and before.tag == "B":
+            token.tag = "V"  # "is stored", "be able", "are running": a predicate, not a phrase
+        elif before is not None and before.tag == "H" and lower.endswith(("ed", "en")):
+            token.tag = "V"  # "has arrived"
+        elif before is not None and before.lower == "to" and not _looks_nominal(token.text):
+            token.tag = "V"  # "to migrate", "to base"
+        elif (
+            before is not None
+            and before.tag in ("X", "S")
+            and before.lower in _SUBJECT_PRONOUNS | {"which", "who", "that", "we", "you", "i"}
+            and lower.endswith(("s", "ed"))
+        ):
+            token.tag = "V"  # "it receives", "that identifies", "which broadcast"
+        elif lower in _THIRD_PERSON_VERBS and index > 0:
+            token.tag = "V"
+        elif _number(token.text) is True and lower not in _IRREGULAR_PLURALS and after is not None:
+            # A plural noun ends its phrase, so "-s" + an object is a verb: "receives reports".
+            following = tokens[index + 2].lower if index + 2 < len(tokens) else ""
+            if (
+                (after.tag in ("D", "X") and after.lower not in ("other", "such", "there"))
+                or (
+                    after.tag == "N"
+                    and not after.text[:1].isupper()
+                    and not _is_participle(after.lower)
+                )
+                or (after.lower in _PARTICLES and following not in ("to", "of"))
+            ):
+                token.tag = "V"
+        elif (
+            _is_participle(lower)
+            and before is not None
+            and before.tag == "N"
+            and (after is None or after.tag in ("P", "D", ".", "S", "X", "C", "R", "#"))
+        ):
+            token.tag = "V"  # a participle after a noun: "data constituting the ..."
+
+
+def _previous_non_adverb(tokens: list[_Token], index: int) -> int | None:
+    position = index - 1
+    while position >= 0 and tokens[position].tag == "R":
+        position -= 1
+    return position if position >= 0 else None
+
+
+def _phrases(tokens: list[_Token]) -> list[_Phrase]:
+    """Noun phrases: optional determiners and numbers, then a run of nouns and adjectives."""
+    phrases: list[_Phrase] = []
+    group = 0
+    index = 0
+    count = len(tokens)
+    while index < count:
+        first = index
+        while index < count and tokens[index].tag in ("D", "#"):
+            index += 1
+        run_start = index
+        while index < count and tokens[index].tag == "N":
+            index += 1
+        if index == run_start:
+            index = max(index, first + 1)
+            continue
+        head = index - 1
+        while head > run_start and tokens[head].lower in _LIGHT_NOUNS | {"etc"}:
+            head -= 1
+        word = tokens[head].text
+        # "and" joining two phrases makes one group ("consumers and producers").
+        joined = (
+            bool(phrases)
+            and first >= 2
+            and tokens[first - 1].lower in ("and", "or")
+            and phrases[-1].head == first - 2
+        )
+        if not joined:
+            group += 1
+        phrases.append(
+            _Phrase(first, head, word, _number(word), _is_person(word), group)
+        )
+    return phrases
+
+
+def _pleonastic(tokens: list[_Token], index: int) -> bool:
+    """'it shall be possible to', 'it is important that', 'make it possible to'."""
+    position = index + 1
+    limit = min(len(tokens), index + 6)
+    seen_be = False
+    while position < limit:
+        token = tokens[position]
+        if token.tag in ("M", "R") or token.lower in ("not",):
+            position += 1
+            continue
+        if token.tag == "B":
+            seen_be = True
+            position += 1
+            continue
+        if token.lower in _PLEONASTIC_ADJECTIVES:
+            if token.lower == "the":  # "it is the responsibility of"
+                return seen_be
+            following = tokens[position + 1].lower if position + 1 < len(tokens) else ""
+            return following in ("to", "that", "for", "whether", "if", "when", "this")
+        return False
+    return False
+
+
+def _excluded_heads(tokens: list[_Token], phrases: list[_Phrase], index: int) -> set[int]:
+    """Phrases that cannot be the antecedent of the pronoun at ``index`` for reasons of syntax."""
+    excluded: set[int] = set()
+    by_head = {phrase.head: phrase for phrase in phrases}
+    lower = tokens[index].lower
+    # The phrase that contains a possessive: "the end of its route", "units of measurements of
+    # their data" (a chain of "of").
+    position = index - 1
+    while lower in _POSSESSIVES | {"it", "them", "itself"} and position >= 1:
+        if tokens[position].lower != "of":
+            break
+        owner = _phrase_ending_at(phrases, position - 1)
+        if owner is None:
+            break
+        excluded.add(owner.head)
+        position = owner.first - 1
+    # A pronoun subject right after a noun (or "that"/"which" after it) is in a relative
+    # clause about that noun, which is its object: "the time it occurs", "the report that it
+    # supplies".
+    if lower in _SUBJECT_PRONOUNS:
+        position = index - 1
+        if position >= 0 and tokens[position].lower in ("that", "which", "whom"):
+            position -= 1
+        if position in by_head:
+            excluded.add(position)
+    # An object pronoun cannot be the subject of its own verb: "the user requests it".
+    if lower in _OBJECT_PRONOUNS and index >= 1 and tokens[index - 1].tag == "V":
+        position = index - 2
+        while position >= 0 and tokens[position].tag in ("M", "R", "B", "H", "O"):
+            position -= 1
+        if position in by_head:
+            excluded.add(position)
+    return excluded
+
+
+def _phrase_ending_at(phrases: list[_Phrase], position: int) -> _Phrase | None:
+    for phrase in reversed(phrases):
+        if phrase.head <= position:
+            last = phrase.head
+            return phrase if last == position or _only_light_after(phrase, position) else None
+    return None
+
+
+def _only_light_after(phrase: _Phrase, position: int) -> bool:
+    return phrase.head < position and position - phrase.head <= 2
+
+
+def _agrees(phrase: _Phrase, pronoun: str) -> bool:
+    if pronoun in SINGULAR_PRONOUNS:
+        return phrase.plural is not True and not phrase.person
+    if pronoun in PLURAL_PRONOUNS:
+        return phrase.plural is not False or phrase.person
+    if pronoun in PERSONAL_PRONOUNS:
+        return phrase.person and phrase.plural is not True
+    return False
 
 
 def find_vague_pronouns(text: str) -> list[PronounHit]:
     """Pronouns in ``text`` whose antecedent a reader cannot pin down."""
     tokens = _tokens(text)
+    if not tokens:
+        return []
+    _tag(tokens)
+    phrases = _phrases(tokens)
     hits: list[PronounHit] = []
-    for index, (word, start, end) in enumerate(tokens):
-        lower = word.lower()
+    verdicts: dict[str, PronounHit | None] = {}  # the first verdict per pronoun family
+    for index, token in enumerate(tokens):
+        lower = token.lower
         if lower in DEMONSTRATIVES:
-            following = tokens[index + 1][0].lower() if index + 1 < len(tokens) else "."
-            if lower == "that" and index > 0:
-                continue  # relative pronoun or conjunction: "a link that expires"
-            if following[:1].isalpha() and following not in _VERBISH_AFTER_DEMONSTRATIVE:
-                continue  # a determiner: "this page"
-            hits.append(PronounHit(start, end, word, "a demonstrative with nothing it points to"))
+            hit = _demonstrative(tokens, index)
+            if hit is not None:
+                hits.append(hit)
             continue
-        if lower not in SINGULAR_PRONOUNS and lower not in PLURAL_PRONOUNS:
+        if lower in FIRST_PERSON_PLURAL:
+            hits.append(
+                PronounHit(token.start, token.end, token.text, "it is not said who 'we' are")
+            )
             continue
-        plural = lower in PLURAL_PRONOUNS
-        heads = [head for head in _noun_heads(tokens, index) if _is_plural(head) == plural]
-        if not heads:
-            hits.append(PronounHit(start, end, word, "no earlier noun it can refer to"))
-        elif len({head.lower() for head in heads}) > 1:
-            options = ", ".join(dict.fromkeys(head.lower() for head in heads[-3:]))
-            hits.append(PronounHit(start, end, word, f"could refer to {options}"))
+        family = (
+            "it"
+            if lower in SINGULAR_PRONOUNS
+            else "they"
+            if lower in PLURAL_PRONOUNS
+            else "he"
+            if lower in PERSONAL_PRONOUNS
+            else None
+        )
+        if family is None:
+            continue
+        if family in verdicts:
+            # A later "it" in the sentence refers to what the first one did ("identify it and
+            # all its sensors"): it is exactly as clear.
+            earlier = verdicts[family]
+            if earlier is not None:
+                hits.append(PronounHit(token.start, token.end, token.text, earlier.reason))
+            continue
+        hit = _resolve(tokens, phrases, index)
+        verdicts[family] = hit
+        if hit is not None:
+            hits.append(hit)
     return hits
+
+
+def _resolve(tokens: list[_Token], phrases: list[_Phrase], index: int) -> PronounHit | None:
+    token = tokens[index]
+    lower = token.lower
+    excluded = _excluded_heads(tokens, phrases, index)
+    candidates = [
+        phrase
+        for phrase in phrases
+        if phrase.head < index and phrase.head not in excluded and _agrees(phrase, lower)
+    ]
+    if lower in PLURAL_PRONOUNS:
+        # Coordinated phrases are read together: "consumers and producers ... their".
+        grouped: dict[int, _Phrase] = {}
+        for phrase in candidates:
+            grouped[phrase.group] = phrase
+        candidates = list(grouped.values())
+    names = list(dict.fromkeys(phrase.head_word.lower() for phrase in candidates))
+    if lower == "it" and _pleonastic(tokens, index):
+        if not names:
+            return None
+        options = ", ".join(names[-3:])
+        return PronounHit(
+            token.start, token.end, token.text, f"could mean {options}, or be the empty 'it'"
+        )
+    if not names:
+        return PronounHit(token.start, token.end, token.text, "no earlier noun it can refer to")
+    if len(names) > 1:
+        options = ", ".join(names[-3:])
+        return PronounHit(token.start, token.end, token.text, f"could refer to {options}")
+    return None
+
+
+def _demonstrative(tokens: list[_Token], index: int) -> PronounHit | None:
+    token = tokens[index]
+    following = tokens[index + 1].lower if index + 1 < len(tokens) else "."
+    if token.lower == "that" and index > 0:
+        return None  # relative pronoun or conjunction: "a link that expires"
+    if following[:1].isalpha() and following not in _VERBISH_AFTER_DEMONSTRATIVE:
+        return None  # a determiner: "this page"
+    return PronounHit(token.start, token.end, token.text, "a demonstrative with nothing it points to")

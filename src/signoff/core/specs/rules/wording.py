@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from signoff.core.specs.model import Item, SectionKind, SpecDocument
+from signoff.core.specs.model import SectionKind, SpecDocument
 from signoff.core.specs.rules.pronouns import find_vague_pronouns
 from signoff.core.specs.rules.registry import (
     CheckContext,
@@ -242,7 +242,9 @@ def _compiled(patterns: tuple[str, ...], extra: tuple[str, ...]) -> re.Pattern[s
 
 
 @dataclass(frozen=True, slots=True)
-class _Hit:
+class WordingHit:
+    """One smell in one text: the rule, the span of ``text`` it covers and why it is a smell."""
+
     rule: Rule
     start: int
     end: int
@@ -250,10 +252,16 @@ class _Hit:
     explain: str
 
 
-def _hits_in(
-    item: Item, kind: SectionKind, context: CheckContext, enabled: frozenset[str]
-) -> list[_Hit]:
-    text = item.text
+_Hit = WordingHit
+
+
+def wording_hits(
+    text: str,
+    context: CheckContext,
+    kind: SectionKind = SectionKind.ACCEPTANCE_CRITERIA,
+    enabled: frozenset[str] = WORDING_RULE_NAMES,
+) -> list[WordingHit]:
+    """The wording smells in one item's text, as if it stood in a section of ``kind``."""
     extra_words = context.standards.checker.extra_words
     hits: list[_Hit] = []
     for smell in SMELLS:
@@ -290,6 +298,6 @@ def check_wording(
     for kind in (SectionKind.ACCEPTANCE_CRITERIA, SectionKind.EDGE_CASES):
         for item in spec.items(kind):
             label = item.ident or kind.title.lower()
-            for hit in _hits_in(item, kind, context, enabled):
+            for hit in wording_hits(item.text, context, kind, enabled):
                 line, column = item.position(hit.start)
                 yield hit.rule.finding(line, column, f"{label}: \"{hit.words}\" {hit.explain}")

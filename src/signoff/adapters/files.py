@@ -1,0 +1,93 @@
+"""The spec files on disk: discovery, reading, and writes that either happen whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from signoff.core.errors import SpecWriteError
+
+_ID_LINE = re.compile(rb"^id:[ \t]*[\"']?(SO-\d+)[\"']?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+_SKIPPED_NAMES = frozenset({"readme.md"})
+
+
+def iter_spec_files(specs_dir: Path) -> Iterator[Path]:
+    """Every ``*.md`` under the specs folder except READMEs and hidden folders, sorted."""
+    if not specs_dir.is_dir():
+        return
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(specs_dir):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        found.extend(
+            Path(folder) / name
+            for name in files
+            if name.endswith(".md") and name.lower() not in _SKIPPED_NAMES and not name.startswith(".")
+        )
+    yield from sorted(found, key=_natural_key)
+
+
+def _natural_key(path: Path) -> list[object]:
+    """SO-2 sorts before SO-10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(path))]
+
+
+def read_spec_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def peek_spec_id(path: Path) -> str | None:
+    """The ``id:`` of a spec from its first few KiB, without parsing it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    match = _ID_LINE.search(head)
+    return match.group(1).decode() if match else None
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Create ``path`` with ``text``; refuse if it exists. Readers never see a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _write_temporary(path, text)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise SpecWriteError(f"{path}: already exists; nothing was written") from None
+    except OSError as error:
+        raise SpecWriteError(f"{path}: cannot be created: {error.strerror}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Replace ``path`` atomically: after a crash the old file or the new one is there, whole."""
+    temporary = _write_temporary(path, text)
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise SpecWriteError(f"{path}: cannot be written: {error.strerror}; it is unchanged") from None
+
+
+def _write_temporary(path: Path, text: str) -> str:
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise SpecWriteError(f"{path}: cannot be written: {error.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise SpecWriteError(f"{path}: cannot be written: {error.strerror}") from None
+    return temporary

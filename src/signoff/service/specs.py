@@ -1,0 +1,242 @@
+"""Use cases on spec files: new, list, show, check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from signoff.adapters.files import iter_spec_files, peek_spec_id, read_spec_bytes, write_new_file
+from signoff.adapters.git import configured_email
+from signoff.core.errors import SpecNotFoundError, UsageError
+from signoff.core.specs.check import SpecResult, check_documents, document_from_bytes
+from signoff.core.specs.model import SpecDocument
+from signoff.core.specs.render import yaml_scalar
+from signoff.core.specs.rules import CheckContext
+from signoff.service.workspace import Workspace
+
+SPEC_ID = re.compile(r"^SO-([1-9]\d*)$", re.IGNORECASE)
+_FILE_NUMBER = re.compile(r"^SO-(\d+)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    results: tuple[SpecResult, ...]
+
+    @property
+    def ready(self) -> int:
+        return sum(1 for result in self.results if result.ready)
+
+    @property
+    def errors(self) -> int:
+        return sum(result.errors for result in self.results)
+
+    @property
+    def warnings(self) -> int:
+        return sum(result.warnings for result in self.results)
+
+    @property
+    def all_ready(self) -> bool:
+        return all(result.ready for result in self.results)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecRow:
+    """One line of ``signoff spec list``."""
+
+    spec_id: str | None
+    title: str | None
+    status: str | None
+    risk: str | None
+    ready: bool
+    errors: int
+    warnings: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownSpec:
+    path: str
+    text: str
+    document: SpecDocument
+    result: SpecResult
+
+
+def _context(workspace: Workspace) -> CheckContext:
+    root = workspace.root
+
+    def path_exists(relative: str) -> bool:
+        candidate = (root / relative).resolve()
+        return candidate.exists()
+
+    return CheckContext(standards=workspace.standards, path_exists=path_exists)
+
+
+def _spec_index(workspace: Workspace) -> dict[Path, str | None]:
+    return {path: peek_spec_id(path) for path in iter_spec_files(workspace.specs_dir)}
+
+
+def _resolve(workspace: Workspace, target: str, index: dict[Path, str | None]) -> list[Path]:
+    if SPEC_ID.match(target):
+        wanted = target.upper()
+        matches = [path for path, spec_id in index.items() if spec_id == wanted]
+        if not matches:
+            raise SpecNotFoundError(
+                f"no spec with id {wanted} in {workspace.display_path(workspace.specs_dir)}/; "
+                "'signoff spec list' shows the ids"
+            )
+        return matches
+    path = Path(target)
+    if not path.is_absolute():
+        path = workspace.cwd / path
+    if path.is_dir():
+        return list(iter_spec_files(path))
+    if path.is_file():
+        return [path]
+    raise SpecNotFoundError(f"{target}: no such file, folder or spec id")
+
+
+def load_document(workspace: Workspace, path: Path) -> SpecDocument:
+    try:
+        raw = read_spec_bytes(path)
+    except OSError as error:
+        raise UsageError(f"{workspace.display_path(path)}: cannot be read: {error.strerror}") from None
+    return document_from_bytes(raw, workspace.display_path(path))
+
+
+def check_specs(workspace: Workspace, targets: list[str]) -> CheckReport:
+    """Check the named specs (paths, folders or ids), or every spec when none is named."""
+    index = _spec_index(workspace)
+    if targets:
+        chosen: list[Path] = []
+        for target in targets:
+            chosen.extend(_resolve(workspace, target, index))
+    else:
+        chosen = list(index)
+    unique = list(dict.fromkeys(path.resolve() for path in chosen))
+    documents = [load_document(workspace, path) for path in unique]
+    checked = set(unique)
+    others = [
+        (spec_id, workspace.display_path(path))
+        for path, spec_id in index.items()
+        if spec_id is not None and path.resolve() not in checked
+    ]
+    return CheckReport(tuple(check_documents(documents, _context(workspace), others)))
+
+
+def list_specs(workspace: Workspace) -> list[SpecRow]:
+    paths = list(iter_spec_files(workspace.specs_dir))
+    documents = [load_document(workspace, path) for path in paths]
+    results = check_documents(documents, _context(workspace))
+    return [
+        SpecRow(
+            spec_id=document.spec_id,
+            title=document.title,
+            status=document.status,
+            risk=document.risk,
+            ready=result.ready,
+            errors=result.errors,
+            warnings=result.warnings,
+            path=document.path,
+        )
+        for document, result in zip(documents, results, strict=True)
+    ]
+
+
+def show_spec(workspace: Workspace, reference: str) -> ShownSpec:
+    index = _spec_index(workspace)
+    paths = _resolve(workspace, reference, index)
+    if len(paths) != 1:
+        names = ", ".join(workspace.display_path(path) for path in paths) or "nothing"
+        raise UsageError(f"{reference} names {len(paths)} spec files ({names}); name one file")
+    path = paths[0]
+    document = load_document(workspace, path)
+    others = [
+        (spec_id, workspace.display_path(other))
+        for other, spec_id in index.items()
+        if spec_id is not None and other.resolve() != path.resolve()
+    ]
+    result = check_documents([document], _context(workspace), others)[0]
+    text = read_spec_bytes(path).decode("utf-8", errors="replace")
+    return ShownSpec(path=document.path, text=text, document=document, result=result)
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:48].rstrip("-") or "spec"
+
+
+def next_spec_number(workspace: Workspace) -> int:
+    """One more than the highest id used by any spec file (by id or by file name)."""
+    highest = 0
+    for path, spec_id in _spec_index(workspace).items():
+        for candidate in (spec_id or "", path.name):
+            match = _FILE_NUMBER.match(candidate)
+            if match:
+                highest = max(highest, int(match.group(1)))
+    return highest + 1
+
+
+def spec_template(spec_id: str, title: str, owner: str, default_gates: list[str]) -> str:
+    """A new spec that teaches the format; ``spec check`` says what is left to fill in."""
+    gates = ", ".join(default_gates)
+    return f"""\
+---
+id: {spec_id}
+title: {yaml_scalar(title)}
+status: draft
+owner: {yaml_scalar(owner)}
+risk: reversible      # or: irreversible, with risk_categories below
+# risk_categories: [] # deploy, schema, copy, security, vendor, architecture
+gates: [{gates}]     # names from signoff.toml; the policy adds its minimum for the risk level
+context: []           # files, folders and decision records the agent must read first
+---
+
+# {title}
+
+## Intent
+<!-- Who gains what, and the number that will show it worked.
+     e.g. Registered users who forgot their password get back in without support.
+     Success: "locked out" tickets fall by half within a month of release. -->
+
+## Acceptance criteria
+<!-- One observable outcome per item, each with its own id (never reuse one), as EARS:
+       - AC-1: When <trigger>, the system shall <response>.
+       - AC-2: While <state>, the system shall <response>.
+     or as Given / When / Then:
+       - AC-3: Given <state>, when <action>, then <outcome>. -->
+
+## Edge cases
+<!-- What must happen when things go wrong, e.g.
+       - EC-1: If <unwanted condition>, then the system shall <safe outcome>. -->
+
+## Out of scope
+<!-- What the agent must not build now. -->
+
+## Risk
+<!-- Why this is reversible, or what cannot be undone and who must sign it. -->
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSpec:
+    spec_id: str
+    path: str
+
+
+def new_spec(workspace: Workspace, title: str, owner: str | None = None) -> NewSpec:
+    """Write ``specs/SO-<n>-<slug>.md`` with the next free id."""
+    title = " ".join(title.split())
+    if not title:
+        raise UsageError("the title is empty; give the story a one-line title")
+    number = next_spec_number(workspace)
+    spec_id = f"SO-{number}"
+    chosen_owner = (
+        owner
+        or configured_email(workspace.root)
+        or (workspace.standards.owners[0] if workspace.standards.owners else "unassigned")
+    )
+    defaults = [name for name in ("tests",) if name in workspace.standards.gates]
+    path = workspace.specs_dir / f"{spec_id}-{_slug(title)}.md"
+    write_new_file(path, spec_template(spec_id, title, chosen_owner, defaults))
+    return NewSpec(spec_id=spec_id, path=workspace.display_path(path))

@@ -1,3 +1,5 @@
+# Copyright 2025 The Signoff developers
+# SPDX-License-Identifier: Apache-2.0
 """Shared helpers for the benchmarks: the machine line, compiled bytecode, docs/performance.md.
 
 Each benchmark owns one section of ``docs/performance.md``, fenced by a marker pair::
@@ -13,14 +15,22 @@ it was, so hand-written prose around the sections survives a ``make bench``.
 from __future__ import annotations
 
 import compileall
+import contextlib
 import datetime as dt
 import importlib.util
 import os
 import platform
 import statistics
+import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DOC = ROOT / "docs" / "performance.md"
@@ -157,14 +167,138 @@ def display_command(argv: Sequence[str]) -> str:
     parts: list[str] = []
     for part in argv:
         path = Path(part)
+        shown = part
         if path.is_absolute():
-            try:
-                part = str(path.relative_to(ROOT))  # noqa: PLW2901 - shortening for display
-            except ValueError:
-                pass
-        parts.append(part)
+            with contextlib.suppress(ValueError):
+                shown = str(path.relative_to(ROOT))
+        parts.append(shown)
     return " ".join(parts)
 
 
 def python_for_display() -> str:
     return display_command([sys.executable])
+
+
+# ---------------------------------------------------------------- child processes
+
+
+class BenchError(Exception):
+    """The benchmark could not measure (the CLI failed, the data is missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRun:
+    seconds: float
+    peak_rss_kib: int
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_child(command: Sequence[str], cwd: Path, *, capture: bool = False) -> ChildRun:
+    """Run ``command`` and time it from spawn to exit, with that one child's peak RSS.
+
+    ``os.wait4`` returns the resource usage of exactly this child, the same figure
+    ``resource.getrusage(RUSAGE_CHILDREN)`` would give if it were the only child ever reaped
+    (that call reports the maximum over every child so far: git from ``init``, other runs).
+    Output goes to temporary files, not pipes, so no reader thread competes with the child.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out if capture else subprocess.DEVNULL,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - began
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return ChildRun(
+            seconds=seconds,
+            peak_rss_kib=usage.ru_maxrss,  # KiB on Linux
+            exit_code=process.returncode,
+            stdout=out.read().decode("utf-8", errors="replace"),
+            stderr=err.read().decode("utf-8", errors="replace"),
+        )
+
+
+_STALE_MARK = "STALE-BYTECODE:"
+_STALE_CHECK = f"""
+import atexit, importlib.util, os, runpy, sys
+
+def _stale():
+    found = []
+    for name, module in sorted(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        origin, cached = getattr(spec, "origin", None), getattr(spec, "cached", None)
+        if not origin or not cached or not origin.endswith(".py"):
+            continue
+        try:
+            with open(cached, "rb") as handle:
+                head = handle.read(16)
+            source = os.stat(origin)
+        except OSError:
+            found.append(name)
+            continue
+        flags = int.from_bytes(head[4:8], "little")
+        if head[:4] != importlib.util.MAGIC_NUMBER or (flags == 0 and (
+            int.from_bytes(head[8:12], "little") != int(source.st_mtime) & 0xFFFFFFFF
+            or int.from_bytes(head[12:16], "little") != source.st_size & 0xFFFFFFFF
+        )):
+            found.append(name)
+    sys.__stderr__.write("{_STALE_MARK}" + " ".join(found) + "\\n")
+
+atexit.register(_stale)
+args = sys.argv[1:]
+if args[0] == "-m":
+    sys.argv = [args[1], *args[2:]]
+    runpy.run_module(args[1], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = args
+    runpy.run_path(args[0], run_name="__main__")
+"""
+
+
+def stale_bytecode(arguments: Sequence[str], cwd: Path) -> list[str]:
+    """Modules that ``python ARGUMENTS`` loaded from source because no valid .pyc existed.
+
+    ``arguments`` is a script path or ``-m module`` and its arguments. An empty list means every
+    Python module the command imported came from bytecode, as it would after an install.
+    """
+    run = run_child([sys.executable, "-c", _STALE_CHECK, *arguments], cwd, capture=True)
+    for line in run.stderr.splitlines():
+        if line.startswith(_STALE_MARK):
+            return line.removeprefix(_STALE_MARK).split()
+    raise BenchError(f"the bytecode check did not finish (exit {run.exit_code}):\n{run.stderr}")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one benchmark produced: its section, a few summary lines, and its exit code.
+
+    Exit codes: 0 every goal met, 1 a goal missed, 2 the benchmark could not run.
+    """
+
+    name: str
+    markdown: str
+    summary: tuple[str, ...]
+    exit_code: int
+
+
+def publish(outcome: Outcome, write: Path | None) -> Outcome:
+    """Write the section into ``write`` and print the summary, or print the section."""
+    if write is None:
+        print(outcome.markdown, end="")
+    else:
+        write_section(write, outcome.name, outcome.markdown)
+        for line in outcome.summary:
+            print(line)
+        print(f"wrote the '{outcome.name}' section of {display_command([str(write.resolve())])}")
+    return outcome

@@ -212,7 +212,9 @@ def promise_hits(texts: Sequence[str], context: CheckContext) -> dict[str, list[
             text, context, SectionKind.ACCEPTANCE_CRITERIA, WORDING_RULE_NAMES
         )
         for hit in found:
-            by_rule[hit.rule.name].append(PromiseHit(index, hit.rule.name, hit.words, hit.start, text))
+            by_rule[hit.rule.name].append(
+                PromiseHit(index, hit.rule.name, hit.words, hit.start, text)
+            )
     return by_rule
 
 

@@ -113,7 +113,12 @@ def _parse_front_matter(lines: list[str], close: int) -> tuple[FrontMatter | Non
     try:
         loaded = yaml.load(body, Loader=_LOADER)  # noqa: S506 - a safe loader, C or pure Python
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        mark = getattr(error, "problem_mark", None)
+        context_mark = getattr(error, "context_mark", None)
+        if context_mark is not None and (mark is None or mark.line >= close - 1):
+            # The parser noticed at the end of the block (an unclosed bracket or quote); the
+            # line that opened it is the one to fix.
+            mark = context_mark
         line = 2 + mark.line if mark is not None else 1
         column = 1 + mark.column if mark is not None else 1
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]

@@ -51,7 +51,7 @@ _DETERMINERS = frozenset(
         "such", "both", "either", "neither", "several", "many", "few", "much", "more", "most",
         "less", "least", "one", "two", "three", "four", "five", "ten", "certain", "various",
         "multiple", "same", "own", "first", "second", "third", "last", "next", "previous",
-        "only", "additional", "further",
+        "additional", "further",
     }
 )  # fmt: skip
 _PREPOSITIONS = frozenset(
@@ -245,6 +245,7 @@ class _Phrase:
     plural: bool | None  # None: either number
     person: bool
     group: int  # phrases coordinated with "and" share a group number
+    referent: bool  # False for "in order", "a number (of tasks)", "audible (and visual)"
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -290,7 +291,9 @@ def _looks_nominal(word: str) -> bool:
 
 
 def _is_participle(lower: str) -> bool:
-    return lower.endswith(("ed", "ing")) or lower in _IRREGULAR_PARTICIPLES
+    if lower in _IRREGULAR_PARTICIPLES:
+        return True
+    return len(lower) > 4 and lower.endswith(("ed", "ing")) and not lower.endswith("eed")
 
 
 def _tag(tokens: list[_Token]) -> None:
@@ -343,15 +346,34 @@ def _tag(tokens: list[_Token]) -> None:
             token.tag = "V"  # "to migrate", "to base"
         elif (
             before is not None
-            and before.tag in ("X", "S")
-            and before.lower in _SUBJECT_PRONOUNS | {"which", "who", "that", "we", "you", "i"}
+            and before.lower in _SUBJECT_PRONOUNS | {"we", "you", "i"}
             and lower.endswith(("s", "ed"))
         ):
-            token.tag = "V"  # "it receives", "that identifies", "which broadcast"
+            token.tag = "V"  # "it receives"
+        elif (
+            previous is not None
+            and previous >= 1
+            and before is not None
+            and before.lower in ("which", "who", "that")
+            and tokens[previous - 1].tag == "N"
+        ):
+            token.tag = "V"  # a relative clause: "users that exist", "a request that identifies"
+        elif (
+            after is not None
+            and after.lower in _OBJECT_PRONOUNS | {"itself", "themselves"}
+            and (index + 2 >= len(tokens) or tokens[index + 2].tag not in ("M", "B", "H", "O"))
+        ):
+            token.tag = "V"  # only a verb takes an object pronoun: "and use it"
         elif lower in _THIRD_PERSON_VERBS and index > 0:
             token.tag = "V"
-        elif _number(token.text) is True and lower not in _IRREGULAR_PLURALS and after is not None:
-            # A plural noun ends its phrase, so "-s" + an object is a verb: "receives reports".
+        elif (
+            _number(token.text) is True
+            and lower not in _IRREGULAR_PLURALS
+            and after is not None
+            and (before is None or before.tag not in ("V", "D", "P", "M", "B", "H", "O", "#"))
+        ):
+            # A plural noun ends its phrase, so "-s" + an object is a verb ("the function
+            # receives reports"), unless nothing could be its subject ("give tasks priority").
             following = tokens[index + 2].lower if index + 2 < len(tokens) else ""
             if (
                 (after.tag in ("D", "X") and after.lower not in ("other", "such", "there"))
@@ -363,11 +385,13 @@ def _tag(tokens: list[_Token]) -> None:
                 or (after.lower in _PARTICLES and following not in ("to", "of"))
             ):
                 token.tag = "V"
+        elif lower.endswith("ing") and after is not None and after.tag == "D":
+            token.tag = "V"  # a gerund with an object: "by calling the number"
         elif (
             _is_participle(lower)
             and before is not None
             and before.tag == "N"
-            and (after is None or after.tag in ("P", "D", ".", "S", "X", "C", "R", "#"))
+            and (after is None or after.tag in ("P", "D", ".", "S", "X", "C", "R", "#", "B", "M"))
         ):
             token.tag = "V"  # a participle after a noun: "data constituting the ..."
 
@@ -387,11 +411,20 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
     count = len(tokens)
     while index < count:
         first = index
-        while index < count and tokens[index].tag in ("D", "#"):
-            index += 1
+        while index < count and (
+            tokens[index].tag in ("D", "#") or (index > first and tokens[index].tag == "R")
+        ):
+            index += 1  # "the only user", "the 2 day period"
         run_start = index
         while index < count and tokens[index].tag == "N":
             index += 1
+            if (
+                index < count
+                and tokens[index].tag == "N"
+                and _number(tokens[index - 1].text) is True
+                and tokens[index - 1].text.islower()
+            ):
+                break  # a plural ends a phrase: "give tasks | priority values"
         if index == run_start:
             index = max(index, first + 1)
             continue
@@ -399,6 +432,13 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
         while head > run_start and tokens[head].lower in _LIGHT_NOUNS | {"etc"}:
             head -= 1
         word = tokens[head].text
+        after = tokens[index].lower if index < count else ""
+        referent = not (
+            (first > 0 and tokens[first - 1].tag == "B")  # "X is a Y": Y describes X
+            or tokens[head].lower in _LIGHT_NOUNS
+            or (tokens[head].lower in _PARTITIVES and after == "of")
+            or (tokens[head].lower.endswith(_ADJECTIVE_SUFFIXES) and after in ("and", "or", ","))
+        )
         # "and" joining two phrases makes one group ("consumers and producers").
         joined = (
             bool(phrases)
@@ -408,9 +448,17 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
         )
         if not joined:
             group += 1
-        phrases.append(
-            _Phrase(first, head, word, _number(word), _is_person(word), group)
-        )
+        number = _number(word)
+        if first >= 2 and tokens[first - 1].lower == "of" and tokens[first - 2].lower in (
+            "each",
+            "one",
+            "either",
+            "neither",
+            "any",
+            "none",
+        ):
+            number = None  # "each of the cabs ... its"
+        phrases.append(_Phrase(first, head, word, number, _is_person(word), group, referent))
     return phrases
 
 
@@ -453,21 +501,32 @@ def _excluded_heads(tokens: list[_Token], phrases: list[_Phrase], index: int) ->
             break
         excluded.add(owner.head)
         position = owner.first - 1
-    # A pronoun subject right after a noun (or "that"/"which" after it) is in a relative
-    # clause about that noun, which is its object: "the time it occurs", "the report that it
-    # supplies".
-    if lower in _SUBJECT_PRONOUNS:
+    # A subject pronoun in a relative clause cannot be the noun the clause is about: "the
+    # report that it supplies", "the number with which it is associated", "the time it occurs"
+    # (bare: only after a determiner and before a verb, not "on board it shall").
+    if lower in _SUBJECT_PRONOUNS and index >= 1:
         position = index - 1
-        if position >= 0 and tokens[position].lower in ("that", "which", "whom"):
+        relative = tokens[position].lower in ("that", "which", "whom")
+        if relative:
             position -= 1
-        if position in by_head:
+            if position >= 0 and tokens[position].tag == "P":
+                position -= 1
+        following = tokens[index + 1].tag if index + 1 < len(tokens) else "."
+        phrase = by_head.get(position)
+        if phrase is not None and (
+            relative
+            or (tokens[phrase.first].tag == "D" and following not in ("M", ".", "C", "P"))
+        ):
             excluded.add(position)
-    # An object pronoun cannot be the subject of its own verb: "the user requests it".
+    # An object pronoun cannot be the subject of its own verb: "the user requests it" (but the
+    # noun before the verb may sit in a prepositional phrase: "stored in the repository will
+    # enter it").
     if lower in _OBJECT_PRONOUNS and index >= 1 and tokens[index - 1].tag == "V":
         position = index - 2
         while position >= 0 and tokens[position].tag in ("M", "R", "B", "H", "O"):
             position -= 1
-        if position in by_head:
+        phrase = by_head.get(position)
+        if phrase is not None and (phrase.first == 0 or tokens[phrase.first - 1].tag != "P"):
             excluded.add(position)
     return excluded
 
@@ -533,21 +592,29 @@ def find_vague_pronouns(text: str) -> list[PronounHit]:
             if earlier is not None:
                 hits.append(PronounHit(token.start, token.end, token.text, earlier.reason))
             continue
-        hit = _resolve(tokens, phrases, index)
-        verdicts[family] = hit
+        if lower == "it" and _pleonastic(tokens, index):
+            hit = _resolve_pleonastic(tokens, phrases, index)
+        else:
+            hit = _resolve(tokens, phrases, index)
+            verdicts[family] = hit
         if hit is not None:
             hits.append(hit)
     return hits
 
 
-def _resolve(tokens: list[_Token], phrases: list[_Phrase], index: int) -> PronounHit | None:
-    token = tokens[index]
-    lower = token.lower
+def _candidates(
+    tokens: list[_Token], phrases: list[_Phrase], index: int, since: int = 0
+) -> list[str]:
+    """Heads of the phrases in ``since:index`` that the pronoun at ``index`` could refer to."""
+    lower = tokens[index].lower
     excluded = _excluded_heads(tokens, phrases, index)
     candidates = [
         phrase
         for phrase in phrases
-        if phrase.head < index and phrase.head not in excluded and _agrees(phrase, lower)
+        if since <= phrase.head < index
+        and phrase.referent
+        and phrase.head not in excluded
+        and _agrees(phrase, lower)
     ]
     if lower in PLURAL_PRONOUNS:
         # Coordinated phrases are read together: "consumers and producers ... their".
@@ -555,14 +622,29 @@ def _resolve(tokens: list[_Token], phrases: list[_Phrase], index: int) -> Pronou
         for phrase in candidates:
             grouped[phrase.group] = phrase
         candidates = list(grouped.values())
-    names = list(dict.fromkeys(phrase.head_word.lower() for phrase in candidates))
-    if lower == "it" and _pleonastic(tokens, index):
-        if not names:
-            return None
-        options = ", ".join(names[-3:])
-        return PronounHit(
-            token.start, token.end, token.text, f"could mean {options}, or be the empty 'it'"
-        )
+    return list(dict.fromkeys(phrase.head_word.lower() for phrase in candidates))
+
+
+def _resolve_pleonastic(
+    tokens: list[_Token], phrases: list[_Phrase], index: int
+) -> PronounHit | None:
+    """'It shall be possible to ...' is clear, unless a noun before it could be 'it'."""
+    sentence_start = index
+    while sentence_start > 0 and tokens[sentence_start - 1].text not in (".", "!", "?", ";"):
+        sentence_start -= 1
+    names = _candidates(tokens, phrases, index, since=sentence_start)
+    if not names:
+        return None
+    token = tokens[index]
+    options = ", ".join(names[-3:])
+    return PronounHit(
+        token.start, token.end, token.text, f"could mean {options}, or be the empty 'it'"
+    )
+
+
+def _resolve(tokens: list[_Token], phrases: list[_Phrase], index: int) -> PronounHit | None:
+    token = tokens[index]
+    names = _candidates(tokens, phrases, index)
     if not names:
         return PronounHit(token.start, token.end, token.text, "no earlier noun it can refer to")
     if len(names) > 1:

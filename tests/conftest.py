@@ -1,0 +1,80 @@
+"""Shared fixtures: a real slice on disk, and a runner that calls the real CLI entry point."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from signoff.cli.app import main
+from signoff.service.init import init_slice
+
+READY_SPEC = """\
+---
+id: SO-1
+title: Show order total with tax
+status: draft
+owner: alice@example.com
+risk: reversible
+gates: [tests]
+---
+
+# Show order total with tax
+
+## Intent
+Shoppers see what they will pay before they confirm.
+
+## Acceptance criteria
+- AC-1: When the cart changes, the system shall show the total including tax within 1 second.
+- AC-2: Given a cart with two items, when the shopper opens checkout, then the page shows the tax line.
+
+## Edge cases
+- EC-1: If the tax service times out, then the system shall show the total without tax and a notice.
+"""
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def slice_root(tmp_path: Path) -> Path:
+    """A slice made by ``signoff init`` inside a real git repository."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    init_slice(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def run(slice_root: Path) -> Callable[..., Result]:
+    """Run ``signoff ARGS`` in the slice through the console entry point, capturing output."""
+
+    def invoke(*args: str, cwd: Path | None = None) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        code = 0
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main(["-C", str(cwd or slice_root), *args])
+            except SystemExit as exit_:
+                code = int(exit_.code or 0)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    return invoke
+
+
+def write_spec(root: Path, name: str, text: str | bytes) -> Path:
+    path = root / "specs" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -172,7 +172,7 @@ def load_promise(path: Path) -> list[str]:
         match = _PROMISE_ROW.match(line)
         if match is None:
             raise ValueError(f"{path}:{number}: not a 'project,text,class' row")
-        text = match.group(2).strip().strip("'").replace("\\%", "%")
+        text = match.group(2).strip().strip("'").replace("\\%", "%").replace("\\t", " ")
         texts.append(" ".join(text.split()))
     return texts
 

@@ -1,4 +1,3 @@
-# ruff: noqa: CPY001  (no file in this project carries a copyright header; see LICENSE)
 """A first look at signoff: build a sample "checkout" slice in a temporary folder and check it.
 
 Run it with ``make demo`` (or ``.venv/bin/python scripts/demo.py``). It needs only Python and git:

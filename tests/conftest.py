@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import subprocess
-from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from signoff.cli.app import main
 from signoff.service.init import init_slice
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 READY_SPEC = """\
 ---

@@ -7,12 +7,15 @@ import subprocess
 import sys
 from collections.abc import Callable
 from importlib import resources
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema
 import pytest
 
 from tests.conftest import READY_SPEC, Result, write_spec
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Run = Callable[..., Result]
 
@@ -38,9 +41,7 @@ def test_init_creates_the_layout_and_never_overwrites(tmp_path: Path, run: Run) 
     assert (fresh / "signoff.toml").read_bytes() == snapshot
 
 
-def test_spec_new_takes_the_next_free_id_and_teaches_the_format(
-    slice_root: Path, run: Run
-) -> None:
+def test_spec_new_takes_the_next_free_id_and_teaches_the_format(slice_root: Path, run: Run) -> None:
     write_spec(slice_root, "SO-4-old.md", READY_SPEC.replace("SO-1", "SO-4"))
     created = run("spec", "new", "Gift cards: apply at checkout", "--owner", "bob@example.com")
     assert created.exit_code == 0, created.stderr

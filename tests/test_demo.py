@@ -1,4 +1,3 @@
-# ruff: noqa: CPY001  (no file in this project carries a copyright header; see LICENSE)
 """scripts/demo.py (``make demo``) runs end to end and shows what it promises a newcomer."""
 
 from __future__ import annotations

@@ -12,11 +12,44 @@ CORE = Path(__file__).resolve().parents[1] / "src" / "signoff" / "core"
 # Modules whose import means the code touches the world or a framework.
 BANNED_MODULES = frozenset(
     {
-        "os", "io", "sys", "subprocess", "socket", "shutil", "pathlib", "tempfile", "glob",
-        "sqlite3", "sqlalchemy", "alembic", "psycopg", "click", "typer", "rich", "fastapi",
-        "starlette", "uvicorn", "httpx", "requests", "urllib", "http", "asyncio", "threading",
-        "multiprocessing", "time", "random", "secrets", "pydantic", "mcp", "openai", "anthropic",
-        "signoff.adapters", "signoff.service", "signoff.cli", "signoff.web", "signoff.mcp",
+        "os",
+        "io",
+        "sys",
+        "subprocess",
+        "socket",
+        "shutil",
+        "pathlib",
+        "tempfile",
+        "glob",
+        "sqlite3",
+        "sqlalchemy",
+        "alembic",
+        "psycopg",
+        "click",
+        "typer",
+        "rich",
+        "fastapi",
+        "starlette",
+        "uvicorn",
+        "httpx",
+        "requests",
+        "urllib",
+        "http",
+        "asyncio",
+        "threading",
+        "multiprocessing",
+        "time",
+        "random",
+        "secrets",
+        "pydantic",
+        "mcp",
+        "openai",
+        "anthropic",
+        "signoff.adapters",
+        "signoff.service",
+        "signoff.cli",
+        "signoff.web",
+        "signoff.mcp",
     }
 )
 BANNED_CALLS = frozenset({"open", "input", "print", "exec", "eval", "__import__"})
@@ -27,19 +60,22 @@ def impurities(source: str) -> list[str]:
     found: list[str] = []
     for node in ast.walk(ast.parse(source)):
         names: list[str] = []
+        line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module]
-        for name in names:
-            if any(name == banned or name.startswith(banned + ".") for banned in BANNED_MODULES):
-                found.append(f"{node.lineno}: imports {name}")
+        found.extend(
+            f"{line}: imports {name}"
+            for name in names
+            if any(name == banned or name.startswith(banned + ".") for banned in BANNED_MODULES)
+        )
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in BANNED_CALLS
         ):
-            found.append(f"{node.lineno}: calls {node.func.id}()")
+            found.append(f"{line}: calls {node.func.id}()")
     return found
 
 
@@ -48,7 +84,10 @@ def impurities(source: str) -> list[str]:
     [
         ("import subprocess", ["1: imports subprocess"]),
         ("from pathlib import Path", ["1: imports pathlib"]),
-        ("from signoff.adapters.files import read_spec_bytes", ["1: imports signoff.adapters.files"]),
+        (
+            "from signoff.adapters.files import read_spec_bytes",
+            ["1: imports signoff.adapters.files"],
+        ),
         ("import sqlalchemy.orm", ["1: imports sqlalchemy.orm"]),
         ("x = open('f')", ["1: calls open()"]),
         ("import re\nfrom dataclasses import dataclass", []),

@@ -142,9 +142,7 @@ def test_with_field_quotes_values_yaml_would_misread() -> None:
 
 # ---------------------------------------------------------------- properties
 
-_line = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"), max_size=40
-)
+_line = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\n"), max_size=40)
 _spec_lines = st.lists(
     st.one_of(
         _line,
@@ -195,7 +193,7 @@ def test_render_is_lossless_for_spec_shaped_text(lines: list[str], eol: str, fin
 
 
 _value = st.text(
-    alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF, blacklist_characters="\x7f"),
+    alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_characters="\x7f"),
     min_size=1,
     max_size=30,
 ).filter(lambda value: value.strip() == value and value.strip())

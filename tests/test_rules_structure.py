@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from signoff.core.specs.check import SpecResult, check_document, check_documents, document_from_bytes
+from signoff.core.specs.check import (
+    SpecResult,
+    check_document,
+    check_documents,
+    document_from_bytes,
+)
 from signoff.core.specs.parse import parse_spec
 from signoff.core.specs.rules import CheckContext
 from signoff.core.standards import CheckerSettings, GateDefinition, Standards
@@ -44,7 +49,9 @@ def spec(body: str = BODY, **fields: str | None) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n" + body
 
 
-def check(text: str, standards: Standards = STANDARDS, exists: set[str] | None = None) -> SpecResult:
+def check(
+    text: str, standards: Standards = STANDARDS, exists: set[str] | None = None
+) -> SpecResult:
     context = CheckContext(
         standards, path_exists=None if exists is None else (lambda path: path in exists)
     )
@@ -73,23 +80,60 @@ def test_a_complete_spec_is_ready_with_no_findings() -> None:
         (spec(owner=None), "missing-field", 7),
         (spec(gates=None), "missing-field", 7),
         (spec(gates="tests-and-review"), "missing-field", 7),
-        (spec(BODY.replace("## Intent\nSupport staff refund a paid order without engineering help.\n", "")), "missing-section", 16),
-        (spec(BODY.replace("Support staff refund a paid order without engineering help.", "<!-- fill in -->")), "missing-section", 10),
-        (spec(BODY.split("## Edge cases")[0] + "## Edge cases\nSee the wiki.\n"), "missing-section", 17),
+        (
+            spec(
+                BODY.replace(
+                    "## Intent\nSupport staff refund a paid order without engineering help.\n", ""
+                )
+            ),
+            "missing-section",
+            16,
+        ),
+        (
+            spec(
+                BODY.replace(
+                    "Support staff refund a paid order without engineering help.",
+                    "<!-- fill in -->",
+                )
+            ),
+            "missing-section",
+            10,
+        ),
+        (
+            spec(BODY.split("## Edge cases", maxsplit=1)[0] + "## Edge cases\nSee the wiki.\n"),
+            "missing-section",
+            17,
+        ),
         (spec(BODY.replace("- AC-2:", "- AC-1:")), "criterion-id", 15),
         (spec(BODY.replace("- AC-2:", "- AC2:")), "criterion-id", 15),
         (spec(BODY.replace("- EC-1:", "- AC-3:")), "criterion-id", 18),
         (spec(BODY.replace("- AC-2: Given", "- AC-2: given")), None, 0),
-        (spec(BODY.replace("When staff refund an order, the system shall return", "Refunds return")), "unverifiable-criterion", 14),
+        (
+            spec(
+                BODY.replace(
+                    "When staff refund an order, the system shall return", "Refunds return"
+                )
+            ),
+            "unverifiable-criterion",
+            14,
+        ),
         (spec(risk=None), "risk-unclassified", 7),
         (spec(risk="maybe"), "risk-unclassified", 6),
         (spec(risk_categories="[schema]"), "risk-inconsistent", 8),
         (spec(risk="irreversible", gates="[tests, sign]"), "risk-inconsistent", 6),
-        (spec(risk="irreversible", risk_categories="[money]", gates="[tests, sign]"), "risk-inconsistent", 8),
+        (
+            spec(risk="irreversible", risk_categories="[money]", gates="[tests, sign]"),
+            "risk-inconsistent",
+            8,
+        ),
         (spec(gates="[tests, lint]"), "unknown-gate", 7),
         (spec(risk="irreversible", risk_categories="[schema]"), "approval-gate-missing", 7),
         (spec(BODY.replace("engineering help.", "engineering help. TBD")), "placeholder", 11),
-        (spec(BODY.replace("the card used", "[NEEDS CLARIFICATION: which card?]")), "placeholder", 14),
+        (
+            spec(BODY.replace("the card used", "[NEEDS CLARIFICATION: which card?]")),
+            "placeholder",
+            14,
+        ),
         (spec(title="Refunds ???"), "placeholder", 3),
     ],
 )
@@ -109,13 +153,29 @@ def test_each_structure_rule_flags_its_gap(text: str, rule: str | None, line: in
 @pytest.mark.parametrize(
     "text",
     [
-        spec(BODY.replace("AC-2: Given a refunded order, when staff open it, then", "AC-2: While an order is refunded, the system shall")),
-        spec(BODY.replace("- AC-2: Given a refunded order, when staff open the order, then the page shows the refund date.", "- AC-2:\n  - Given a refunded order\n  - When staff open the order\n  - Then the page shows the refund date")),
+        spec(
+            BODY.replace(
+                "AC-2: Given a refunded order, when staff open it, then",
+                "AC-2: While an order is refunded, the system shall",
+            )
+        ),
+        spec(
+            BODY.replace(
+                "- AC-2: Given a refunded order, when staff open the order, then the page shows the refund date.",
+                "- AC-2:\n  - Given a refunded order\n  - When staff open the order\n  - Then the page shows the refund date",
+            )
+        ),
         spec(BODY + "\n```\nTODO in a code sample is documentation\n```\n"),
         spec(BODY.replace("engineering help.", "engineering help, like a todo list.")),
         spec(risk="irreversible", risk_categories="[schema, deploy]", gates="[tests, sign]"),
     ],
-    ids=["ears-while", "gherkin-sub-items", "todo-in-code", "lowercase-todo", "irreversible-complete"],
+    ids=[
+        "ears-while",
+        "gherkin-sub-items",
+        "todo-in-code",
+        "lowercase-todo",
+        "irreversible-complete",
+    ],
 )
 def test_structure_rules_leave_good_specs_alone(text: str) -> None:
     result = check(text)
@@ -138,7 +198,9 @@ def test_missing_unwanted_case_warns_for_irreversible_specs_only() -> None:
         "- EC-1: If the payment provider rejects the refund, then the system shall keep the order paid.",
         "- EC-1: A refund of a gift card goes back to the gift card.",
     )
-    irreversible = check(spec(body, risk="irreversible", risk_categories="[vendor]", gates="[sign]"))
+    irreversible = check(
+        spec(body, risk="irreversible", risk_categories="[vendor]", gates="[sign]")
+    )
     assert "missing-unwanted-case" in names(irreversible)
     assert irreversible.ready  # a warning does not block
     assert "missing-unwanted-case" not in names(check(spec(body)))
@@ -183,20 +245,28 @@ def test_duplicate_id_is_caught_across_specs_and_against_unchecked_ones() -> Non
 
 def test_rules_can_be_switched_off_or_regraded() -> None:
     text = spec(gates="[tests, lint]")
-    off = Standards("shop", gates=GATES, checker=CheckerSettings(disabled=frozenset({"unknown-gate"})))
+    off = Standards(
+        "shop", gates=GATES, checker=CheckerSettings(disabled=frozenset({"unknown-gate"}))
+    )
     assert check(text, off).ready
-    demoted = Standards("shop", gates=GATES, checker=CheckerSettings(severity={"unknown-gate": "warning"}))
+    demoted = Standards(
+        "shop", gates=GATES, checker=CheckerSettings(severity={"unknown-gate": "warning"})
+    )
     result = check(text, demoted)
     assert result.ready
     assert result.findings[0].severity.value == "warning"
-    silenced = Standards("shop", gates=GATES, checker=CheckerSettings(severity={"unknown-gate": "off"}))
+    silenced = Standards(
+        "shop", gates=GATES, checker=CheckerSettings(severity={"unknown-gate": "off"})
+    )
     assert check(text, silenced).findings == ()
 
 
 def test_extra_placeholder_words_come_from_the_slice() -> None:
     text = spec(BODY.replace("engineering help.", "engineering help. XXX"))
     assert check(text).ready
-    custom = Standards("shop", gates=GATES, checker=CheckerSettings(extra_words={"placeholder": ("XXX",)}))
+    custom = Standards(
+        "shop", gates=GATES, checker=CheckerSettings(extra_words={"placeholder": ("XXX",)})
+    )
     assert "placeholder" in names(check(text, custom))
 
 

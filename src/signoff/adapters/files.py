@@ -6,10 +6,13 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signoff.core.errors import SpecWriteError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _ID_LINE = re.compile(rb"^id:[ \t]*[\"']?(SO-\d+)[\"']?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
 _SKIPPED_NAMES = frozenset({"readme.md"})
@@ -25,7 +28,9 @@ def iter_spec_files(specs_dir: Path) -> Iterator[Path]:
         found.extend(
             Path(folder) / name
             for name in files
-            if name.endswith(".md") and name.lower() not in _SKIPPED_NAMES and not name.startswith(".")
+            if name.endswith(".md")
+            and name.lower() not in _SKIPPED_NAMES
+            and not name.startswith(".")
         )
     yield from sorted(found, key=_natural_key)
 
@@ -62,18 +67,20 @@ def write_new_file(path: Path, text: str) -> None:
         raise SpecWriteError(f"{path}: cannot be created: {error.strerror}") from None
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            Path(temporary).unlink()
 
 
 def replace_file(path: Path, text: str) -> None:
     """Replace ``path`` atomically: after a crash the old file or the new one is there, whole."""
     temporary = _write_temporary(path, text)
     try:
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
     except OSError as error:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise SpecWriteError(f"{path}: cannot be written: {error.strerror}; it is unchanged") from None
+            Path(temporary).unlink()
+        raise SpecWriteError(
+            f"{path}: cannot be written: {error.strerror}; it is unchanged"
+        ) from None
 
 
 def _write_temporary(path: Path, text: str) -> str:
@@ -88,6 +95,6 @@ def _write_temporary(path: Path, text: str) -> str:
             os.fsync(handle.fileno())
     except OSError as error:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            Path(temporary).unlink()
         raise SpecWriteError(f"{path}: cannot be written: {error.strerror}") from None
     return temporary

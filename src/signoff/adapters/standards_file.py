@@ -1,8 +1,9 @@
 """Read and validate ``signoff.toml`` into :class:`signoff.core.standards.Standards`.
 
-Validation happens here, at the edge: unknown keys, wrong types and dangling names are refused,
-and the first problem is reported, as ``signoff.toml:<line>: <dotted.key>: <problem>``. ``tomllib`` keeps no line
-numbers, so :func:`key_lines` maps dotted keys to lines with a small scan of the file.
+Validation happens here, at the edge: unknown keys, wrong types and dangling names are
+refused, and the first problem is reported as ``signoff.toml:<line>: <dotted.key>: <problem>``.
+``tomllib`` keeps no line numbers, so :func:`key_lines` maps dotted keys to lines with a small
+scan of the file.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from signoff.core.errors import ConfigError
 from signoff.core.specs.check import rule_is_known
@@ -24,10 +24,15 @@ from signoff.core.standards import (
     Standards,
 )
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 STANDARDS_FILE = "signoff.toml"
 
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+))*)\s*=""")
+_KEY = re.compile(
+    r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+))*)\s*="""
+)
 
 
 def _split_key(dotted: str) -> list[str]:
@@ -134,12 +139,16 @@ class _Validator:
         if not isinstance(value, list) or not all(
             isinstance(entry, str) and entry.strip() for entry in value
         ):
-            raise self.fail(key, f"must be a list of non-empty strings, not {_describe_value(value)}")
+            raise self.fail(
+                key, f"must be a list of non-empty strings, not {_describe_value(value)}"
+            )
         return tuple(value)
 
     def integer(self, value: object, key: str, minimum: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(key, f"must be a whole number >= {minimum}, not {_describe_value(value)}")
+            raise self.fail(
+                key, f"must be a whole number >= {minimum}, not {_describe_value(value)}"
+            )
         return value
 
     def rate(self, value: object, key: str) -> float:
@@ -204,7 +213,9 @@ def parse_standards(text: str, path: str = STANDARDS_FILE) -> Standards:
     specs_dir = check.string(slice_table.get("specs_dir", "specs"), "slice.specs_dir")
 
     approvers = check.table(raw.get("approvers", {}), "approvers", None)
-    groups = {name: check.strings(members, f"approvers.{name}") for name, members in approvers.items()}
+    groups = {
+        name: check.strings(members, f"approvers.{name}") for name, members in approvers.items()
+    }
 
     gates_table = check.table(raw.get("gates", {}), "gates", None)
     gates = {name: _gate(check, name, value) for name, value in gates_table.items()}
@@ -224,7 +235,8 @@ def parse_standards(text: str, path: str = STANDARDS_FILE) -> Standards:
             if name not in gates:
                 raise check.fail(
                     f"policy.{level}",
-                    f"gate '{name}' is not defined; add [gates.{name}] or remove it from the policy",
+                    f"gate '{name}' is not defined; "
+                    f"add [gates.{name}] or remove it from the policy",
                 )
         policy[level] = names
 
@@ -262,7 +274,9 @@ def _checker(check: _Validator, raw: object) -> CheckerSettings:
     for name, entries in check.table(table.get("words", {}), "checker.words", None).items():
         key = f"checker.words.{name}"
         if name not in WORDING_RULE_NAMES and name != "placeholder":
-            raise check.fail(key, f"'{name}' takes no word list; the wording rules and placeholder do")
+            raise check.fail(
+                key, f"'{name}' takes no word list; the wording rules and placeholder do"
+            )
         words[name] = check.strings(entries, key)
     return CheckerSettings(
         max_acceptance_criteria=maximum,

@@ -18,7 +18,10 @@ from signoff import __version__
 if TYPE_CHECKING:
     from signoff.service.workspace import Workspace
 
-EXIT_CODES_HELP = "Exit codes: 0 ok (every spec checked is ready), 1 a spec is not ready, 2 the command could not run."
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok (every spec checked is ready), 1 a spec is not ready, "
+    "2 the command could not run."
+)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -31,7 +34,7 @@ def _cwd() -> Path:
 
 
 def _workspace() -> Workspace:
-    from signoff.service.workspace import open_workspace  # noqa: PLC0415 - lazy for start-up
+    from signoff.service.workspace import open_workspace
 
     return open_workspace(_cwd())
 
@@ -62,7 +65,7 @@ def init() -> None:
 
     Running it again changes nothing and never overwrites a file.
     """
-    from signoff.service.init import init_slice  # noqa: PLC0415 - lazy for start-up
+    from signoff.service.init import init_slice
 
     result = init_slice(_cwd())
     for name in result.created:
@@ -94,7 +97,7 @@ _FORMAT_TEXT_JSON = click.option(
 @click.option("--owner", help="Who answers for the spec (default: git user.email).")
 def spec_new(title: str, owner: str | None) -> None:
     """Write specs/SO-<n>-<slug>.md with the next free id and a template that teaches the format."""
-    from signoff.service.specs import new_spec  # noqa: PLC0415 - lazy for start-up
+    from signoff.service.specs import new_spec
 
     created = new_spec(_workspace(), title, owner)
     click.echo(f"created {created.path} ({created.spec_id})")
@@ -105,8 +108,8 @@ def spec_new(title: str, owner: str | None) -> None:
 @_FORMAT_TEXT_JSON
 def spec_list(output: str) -> None:
     """List every spec: id, title, status, risk, and whether it is ready."""
-    from signoff.cli import render  # noqa: PLC0415 - lazy for start-up
-    from signoff.service.specs import list_specs  # noqa: PLC0415
+    from signoff.cli import render
+    from signoff.service.specs import list_specs
 
     rows = list_specs(_workspace())
     if output == "json":
@@ -120,8 +123,8 @@ def spec_list(output: str) -> None:
 @_FORMAT_TEXT_JSON
 def spec_show(reference: str, output: str) -> None:
     """Show one spec (by id or path), rendered, with its readiness."""
-    from signoff.cli import render  # noqa: PLC0415 - lazy for start-up
-    from signoff.service.specs import show_spec  # noqa: PLC0415
+    from signoff.cli import render
+    from signoff.service.specs import show_spec
 
     shown = show_spec(_workspace(), reference)
     if output == "json":
@@ -150,8 +153,8 @@ def spec_check(targets: tuple[str, ...], output: str) -> None:
 
     TARGETS are spec files, folders or ids (SO-12); every spec is checked when none is named.
     """
-    from signoff.cli import render  # noqa: PLC0415 - lazy for start-up
-    from signoff.service.specs import check_specs  # noqa: PLC0415
+    from signoff.cli import render
+    from signoff.service.specs import check_specs
 
     workspace = _workspace()
     report = check_specs(workspace, list(targets))
@@ -173,7 +176,7 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: every failure becomes one line on stderr and a documented exit code."""
-    from signoff.core.errors import EXIT_USAGE, SignoffError  # noqa: PLC0415 - lazy for start-up
+    from signoff.core.errors import EXIT_USAGE, SignoffError
 
     try:
         code = cli.main(args=argv, prog_name="signoff", standalone_mode=False)

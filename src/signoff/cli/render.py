@@ -20,11 +20,11 @@ JSON_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _console() -> Console:
-    from rich.console import Console  # noqa: PLC0415 - Rich costs start-up; only text needs it
+def _console(*, soft_wrap: bool = True) -> Console:
+    from rich.console import Console
 
-    # soft_wrap keeps each finding on one line, so editors and CI logs can parse path:line.
-    return Console(soft_wrap=True, highlight=False)
+    # soft_wrap keeps each table row on one line for grep; rendered Markdown needs real wrapping.
+    return Console(soft_wrap=soft_wrap, highlight=False)
 
 
 def print_json(document: object) -> None:
@@ -78,7 +78,7 @@ def print_check(report: CheckReport) -> None:
     Plain click styling rather than Rich: this runs in pre-commit hooks, where Rich's import
     time is a large share of the start-up budget, and click drops colour when not on a TTY.
     """
-    from click import echo, style  # noqa: PLC0415 - already imported by the CLI
+    from click import echo, style
 
     for result in report.results:
         for finding in result.findings:
@@ -156,9 +156,7 @@ def check_sarif(report: CheckReport, workspace: Workspace) -> dict[str, Any]:
                                 "id": rule.code,
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.summary},
-                                "help": {
-                                    "text": f"Fix: {rule.hint} (docs/rules.md, {rule.code})"
-                                },
+                                "help": {"text": f"Fix: {rule.hint} (docs/rules.md, {rule.code})"},
                                 "defaultConfiguration": {"level": rule.severity.value},
                                 "properties": {"tags": [rule.group.value]},
                             }
@@ -195,21 +193,17 @@ def spec_list_json(rows: list[SpecRow]) -> dict[str, Any]:
 
 
 def print_spec_table(rows: list[SpecRow]) -> None:
-    from rich.table import Table  # noqa: PLC0415 - see _console
+    from rich.table import Table
 
     console = _console()
     if not rows:
-        console.print("no specs yet: signoff spec new \"<title>\"")
+        console.print('no specs yet: signoff spec new "<title>"')
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("id", "title", "status", "risk", "ready"):
         table.add_column(column)
     for row in rows:
-        ready = (
-            "[green]ready[/]"
-            if row.ready
-            else f"[red]no[/] ({_plural(row.errors, 'error')})"
-        )
+        ready = "[green]ready[/]" if row.ready else f"[red]no[/] ({_plural(row.errors, 'error')})"
         table.add_row(
             row.spec_id or f"[red]{Path(row.path).name}[/]",
             row.title or "-",
@@ -222,9 +216,11 @@ def print_spec_table(rows: list[SpecRow]) -> None:
 
 def spec_show_json(shown: ShownSpec) -> dict[str, Any]:
     document = shown.document
-    fields = {} if document.front_matter is None else {
-        field.name: field.value for field in document.front_matter.fields
-    }
+    fields = (
+        {}
+        if document.front_matter is None
+        else {field.name: field.value for field in document.front_matter.fields}
+    )
     return {
         "version": JSON_VERSION,
         "path": shown.path,
@@ -237,7 +233,8 @@ def spec_show_json(shown: ShownSpec) -> dict[str, Any]:
                 "heading": section.heading,
                 "line": section.line,
                 "items": [
-                    {"id": item.ident, "line": item.line, "text": item.text} for item in section.items
+                    {"id": item.ident, "line": item.line, "text": item.text}
+                    for item in section.items
                 ],
             }
             for section in document.sections
@@ -248,10 +245,10 @@ def spec_show_json(shown: ShownSpec) -> dict[str, Any]:
 
 
 def print_spec(shown: ShownSpec) -> None:
-    from rich.markdown import Markdown  # noqa: PLC0415 - see _console
-    from rich.panel import Panel  # noqa: PLC0415
+    from rich.markdown import Markdown
+    from rich.panel import Panel
 
-    console = _console()
+    console = _console(soft_wrap=False)
     document = shown.document
     details = [
         f"[bold]{document.spec_id or '?'}[/] {document.title or ''}",

@@ -6,10 +6,12 @@ sees this already-valid shape, so rules and gates never re-check types.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 GateKind = Literal["command", "traceability", "review", "approval"]
 GATE_KINDS: tuple[GateKind, ...] = ("command", "traceability", "review", "approval")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signoff.adapters.files import write_new_file
 from signoff.adapters.git import configured_email
 from signoff.adapters.standards_file import STANDARDS_FILE, parse_standards
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,4 +103,3 @@ def init_slice(root: Path) -> InitResult:
             path.mkdir(parents=True, exist_ok=True)
             created.append(folder + "/")
     return InitResult(root=root, created=tuple(created), kept=tuple(kept))
-

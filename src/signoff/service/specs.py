@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signoff.adapters.files import iter_spec_files, peek_spec_id, read_spec_bytes, write_new_file
 from signoff.adapters.git import configured_email
 from signoff.core.errors import SpecNotFoundError, UsageError
 from signoff.core.specs.check import SpecResult, check_documents, document_from_bytes
-from signoff.core.specs.model import SpecDocument
 from signoff.core.specs.render import yaml_scalar
 from signoff.core.specs.rules import CheckContext
-from signoff.service.workspace import Workspace
+
+if TYPE_CHECKING:
+    from signoff.core.specs.model import SpecDocument
+    from signoff.service.workspace import Workspace
 
 SPEC_ID = re.compile(r"^SO-([1-9]\d*)$", re.IGNORECASE)
 _FILE_NUMBER = re.compile(r"^SO-(\d+)\b", re.IGNORECASE)
@@ -100,7 +103,9 @@ def load_document(workspace: Workspace, path: Path) -> SpecDocument:
     try:
         raw = read_spec_bytes(path)
     except OSError as error:
-        raise UsageError(f"{workspace.display_path(path)}: cannot be read: {error.strerror}") from None
+        raise UsageError(
+            f"{workspace.display_path(path)}: cannot be read: {error.strerror}"
+        ) from None
     return document_from_bytes(raw, workspace.display_path(path))
 
 

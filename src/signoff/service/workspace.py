@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signoff.adapters.standards_file import STANDARDS_FILE, load_standards
 from signoff.core.errors import SliceNotFoundError
-from signoff.core.standards import Standards
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from signoff.core.standards import Standards
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from signoff.core.specs.model import Problem, SpecDocument
 from signoff.core.specs.parse import parse_spec
 from signoff.core.specs.rules import CheckContext, Finding, Severity, all_rules, get_rule
 from signoff.core.specs.rules.structure import DUPLICATE_ID, UNREADABLE
 from signoff.core.specs.rules.wording import WORDING_RULE_NAMES, check_wording
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,9 @@ def document_from_bytes(raw: bytes, path: str) -> SpecDocument:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return _unreadable(
-            path, f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})", line
+            path,
+            f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})",
+            line,
         )
     return parse_spec(text, path)
 
@@ -143,7 +148,9 @@ def check_documents(
                 key=lambda item: (item.line, item.column, item.rule),
             )
         )
-        final.append(SpecResult(result.path, result.spec_id, result.title, findings, result.readable))
+        final.append(
+            SpecResult(result.path, result.spec_id, result.title, findings, result.readable)
+        )
     return final
 
 

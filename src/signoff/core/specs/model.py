@@ -24,7 +24,14 @@ STATUSES: tuple[str, ...] = (
     "abandoned",
 )
 RISK_LEVELS: tuple[str, ...] = ("reversible", "irreversible")
-RISK_CATEGORIES: tuple[str, ...] = ("deploy", "schema", "copy", "security", "vendor", "architecture")
+RISK_CATEGORIES: tuple[str, ...] = (
+    "deploy",
+    "schema",
+    "copy",
+    "security",
+    "vendor",
+    "architecture",
+)
 
 
 class SectionKind(enum.Enum):

@@ -9,8 +9,7 @@ split on ``\\n`` only, so ``\\r\\n`` files keep their endings and line numbers m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -25,6 +24,9 @@ from signoff.core.specs.model import (
     TextSegment,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 BOM = "\ufeff"
@@ -32,10 +34,15 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BULLET = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$")
 # A well-formed item id: AC-1, EC-12, Q-3, A-2, optionally in bold, then an optional separator.
-_IDENT = re.compile(r"^(?:\*\*|__)?([A-Z]{1,3}-[1-9]\d*)(?:\*\*|__)?(?=[\s:.)]|$)[ \t]*[:.)]?[ \t]*")
+_IDENT = re.compile(
+    r"^(?:\*\*|__)?([A-Z]{1,3}-[1-9]\d*)(?:\*\*|__)?(?=[\s:.)]|$)[ \t]*[:.)]?[ \t]*"
+)
 # Something that tries to be an id but is not well formed (AC1, ac-1, AC-01, AC 1).
-_ROUGH_IDENT = re.compile(r"^(?:\*\*|__)?([A-Za-z]{1,3}[- ]?\d+)(?:\*\*|__)?[ \t]*[:.)\-–—]?[ \t]*")
-_TOP_KEY = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#\-?:][^:#]*?|-[^\s:#][^:#]*?))[ \t]*:(?:[ \t]|$)""")
+# People also separate an id with an en or em dash; accept them when guessing what was meant.
+_ROUGH_IDENT = re.compile(r"^(?:\*\*|__)?([A-Za-z]{1,3}[- ]?\d+)(?:\*\*|__)?[ \t]*[:.)\-–—]?[ \t]*")  # noqa: RUF001
+_TOP_KEY = re.compile(
+    r"""^(?:"([^"]+)"|'([^']+)'|([^\s#\-?:][^:#]*?|-[^\s:#][^:#]*?))[ \t]*:(?:[ \t]|$)"""
+)
 
 
 def split_lines(text: str) -> list[str]:
@@ -111,7 +118,8 @@ def _parse_front_matter(lines: list[str], close: int) -> tuple[FrontMatter | Non
     raw = "".join(lines[: close + 1])
     body = "".join(lines[1:close])
     try:
-        loaded = yaml.load(body, Loader=_LOADER)  # noqa: S506 - a safe loader, C or pure Python
+        # _LOADER is yaml's CSafeLoader (or SafeLoader): it builds only plain data.
+        loaded = yaml.load(body, Loader=_LOADER)  # noqa: S506
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         context_mark = getattr(error, "context_mark", None)
@@ -290,7 +298,11 @@ class _ItemBuilder:
         )
 
 
-def _parse_items(body_lines: list[str], first_line_number: int) -> tuple[list[Item], bool]:
+# One pass over the lines with a small state machine (fence, comment, current item) reads
+# better as one function than split across helpers that share all that state.
+def _parse_items(  # noqa: PLR0915
+    body_lines: list[str], first_line_number: int
+) -> tuple[list[Item], bool]:
     """Top-level list items of a section body, and whether the body has any real content."""
     items: list[Item] = []
     current: _ItemBuilder | None = None

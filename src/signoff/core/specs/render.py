@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import yaml
 
-from signoff.core.specs.model import SpecDocument
 from signoff.core.specs.parse import split_lines
 
+if TYPE_CHECKING:
+    from signoff.core.specs.model import SpecDocument
+
 _PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9@_][A-Za-z0-9@_.+/\- ]*$")
-_VALUE_AFTER_KEY = re.compile(r"^(?P<key>[^:]+:[ \t]*)(?P<value>.*?)(?P<comment>[ \t]+#.*)?(?P<eol>\r?\n?)$")
+_VALUE_AFTER_KEY = re.compile(
+    r"^(?P<key>[^:]+:[ \t]*)(?P<value>.*?)(?P<comment>[ \t]+#.*)?(?P<eol>\r?\n?)$"
+)
 
 
 def render(document: SpecDocument) -> str:

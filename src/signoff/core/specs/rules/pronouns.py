@@ -449,13 +449,18 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
         if not joined:
             group += 1
         number = _number(word)
-        if first >= 2 and tokens[first - 1].lower == "of" and tokens[first - 2].lower in (
-            "each",
-            "one",
-            "either",
-            "neither",
-            "any",
-            "none",
+        if (
+            first >= 2
+            and tokens[first - 1].lower == "of"
+            and tokens[first - 2].lower
+            in (
+                "each",
+                "one",
+                "either",
+                "neither",
+                "any",
+                "none",
+            )
         ):
             number = None  # "each of the cabs ... its"
         phrases.append(_Phrase(first, head, word, number, _is_person(word), group, referent))
@@ -514,8 +519,7 @@ def _excluded_heads(tokens: list[_Token], phrases: list[_Phrase], index: int) ->
         following = tokens[index + 1].tag if index + 1 < len(tokens) else "."
         phrase = by_head.get(position)
         if phrase is not None and (
-            relative
-            or (tokens[phrase.first].tag == "D" and following not in ("M", ".", "C", "P"))
+            relative or (tokens[phrase.first].tag == "D" and following not in ("M", ".", "C", "P"))
         ):
             excluded.add(position)
     # An object pronoun cannot be the subject of its own verb: "the user requests it" (but the
@@ -660,4 +664,6 @@ def _demonstrative(tokens: list[_Token], index: int) -> PronounHit | None:
         return None  # relative pronoun or conjunction: "a link that expires"
     if following[:1].isalpha() and following not in _VERBISH_AFTER_DEMONSTRATIVE:
         return None  # a determiner: "this page"
-    return PronounHit(token.start, token.end, token.text, "a demonstrative with nothing it points to")
+    return PronounHit(
+        token.start, token.end, token.text, "a demonstrative with nothing it points to"
+    )

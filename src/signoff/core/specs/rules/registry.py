@@ -9,9 +9,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from signoff.core.specs.model import SpecDocument
-from signoff.core.standards import Standards
+
+if TYPE_CHECKING:
+    from signoff.core.standards import Standards
 
 
 class Severity(enum.Enum):
@@ -85,7 +88,9 @@ class Rule:
 _REGISTRY: dict[str, Rule] = {}
 
 
-def rule(
+# A rule's identity reads as one row (code, name, severity, group, summary, hint), so the
+# registration helpers take it positionally, like a table.
+def rule(  # noqa: PLR0917
     code: str,
     name: str,
     severity: Severity,
@@ -104,7 +109,9 @@ def rule(
     return register
 
 
-def declare(code: str, name: str, severity: Severity, group: RuleGroup, summary: str, hint: str) -> Rule:
+def declare(
+    code: str, name: str, severity: Severity, group: RuleGroup, summary: str, hint: str
+) -> Rule:
     """Register a rule that is checked outside the per-spec table (e.g. across specs)."""
     if name in _REGISTRY:
         raise ValueError(f"rule {code} {name} registered twice")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from signoff.core.specs.model import (
     RISK_CATEGORIES,
@@ -22,6 +22,9 @@ from signoff.core.specs.rules.registry import (
     declare,
     rule,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -249,7 +252,7 @@ def check_unverifiable(this: Rule, spec: SpecDocument, _: CheckContext) -> Itera
             label = item.ident or "item"
             excerpt = item.text if len(item.text) <= 60 else item.text[:57] + "..."
             yield this.finding(
-                item.line, item.column, f"{label} has no testable shape: \"{excerpt}\"", this.hint
+                item.line, item.column, f'{label} has no testable shape: "{excerpt}"', this.hint
             )
 
 
@@ -269,7 +272,10 @@ def check_risk_unclassified(this: Rule, spec: SpecDocument, _: CheckContext) -> 
         yield this.finding(spec.front_matter.end_line, 1, "risk is not classified", this.hint)
     elif risk not in RISK_LEVELS:
         yield this.finding(
-            spec.field_line("risk"), 1, f"risk '{risk}' is not 'reversible' or 'irreversible'", this.hint
+            spec.field_line("risk"),
+            1,
+            f"risk '{risk}' is not 'reversible' or 'irreversible'",
+            this.hint,
         )
 
 
@@ -351,11 +357,13 @@ def check_approval_gate(this: Rule, spec: SpecDocument, context: CheckContext) -
     named = set(spec.string_list("gates")) | set(standards.minimum_gates("irreversible"))
     if any(name in standards.gates and standards.gates[name].kind == "approval" for name in named):
         return
-    approval_gates = sorted(name for name, gate in standards.gates.items() if gate.kind == "approval")
+    approval_gates = sorted(
+        name for name, gate in standards.gates.items() if gate.kind == "approval"
+    )
     hint = (
         f"add '{approval_gates[0]}' to the spec's gates"
         if approval_gates
-        else "define a gate with kind = \"approval\" in signoff.toml and list it in the spec's gates"
+        else 'define a gate with kind = "approval" in signoff.toml and list it in the spec\'s gates'
     )
     yield this.finding(
         spec.field_line("gates"),
@@ -365,7 +373,14 @@ def check_approval_gate(this: Rule, spec: SpecDocument, context: CheckContext) -
     )
 
 
-_PLACEHOLDER_BUILTIN = (r"\bTBD\b", r"\bTBC\b", r"\bTODO\b", r"\bFIXME\b", r"\?\?\?+", r"\[NEEDS CLARIFICATION[^\]]*\]")
+_PLACEHOLDER_BUILTIN = (
+    r"\bTBD\b",
+    r"\bTBC\b",
+    r"\bTODO\b",
+    r"\bFIXME\b",
+    r"\?\?\?+",
+    r"\[NEEDS CLARIFICATION[^\]]*\]",
+)
 
 
 def placeholder_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
@@ -389,7 +404,7 @@ def check_placeholder(this: Rule, spec: SpecDocument, context: CheckContext) -> 
         for number, line in enumerate(chunk.splitlines(), start=offset_line):
             for match in pattern.finditer(line):
                 yield this.finding(
-                    number, match.start() + 1, f"placeholder \"{match.group(0)}\" left in the spec"
+                    number, match.start() + 1, f'placeholder "{match.group(0)}" left in the spec'
                 )
         offset_line += chunk.count("\n")
 
@@ -485,7 +500,10 @@ def check_context_paths(this: Rule, spec: SpecDocument, context: CheckContext) -
         return
     if not isinstance(raw, list):
         yield this.finding(
-            spec.field_line("context"), 1, "context must be a list of paths", "e.g. 'context: [src/auth/]'"
+            spec.field_line("context"),
+            1,
+            "context must be a list of paths",
+            "e.g. 'context: [src/auth/]'",
         )
         return
     for entry in raw:

@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test check lint format types bench clean
+.PHONY: demo test check lint format types bench clean lock
 
 # uv itself comes from PyPI into a private folder, so nothing needs installing by hand.
 $(UV):
@@ -23,7 +23,8 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --compile-bytecode --python $(PYTHON) --quiet
 	@touch $@
 
-uv.lock: pyproject.toml | $(UV)
+# After editing dependencies in pyproject.toml: make lock, and commit uv.lock.
+lock: | $(UV)
 	$(UV) lock --python $(PYTHON)
 
 demo: $(VENV)/.synced

@@ -481,6 +481,8 @@ def _pleonastic(tokens: list[_Token], index: int) -> bool:
             seen_be = True
             position += 1
             continue
+        if token.lower in ("take", "takes"):
+            return True  # "it shall take no more than 5 days to configure"
         if token.lower in _PLEONASTIC_ADJECTIVES:
             if token.lower == "the":  # "it is the responsibility of"
                 return seen_be
@@ -502,8 +504,8 @@ def _excluded_heads(tokens: list[_Token], phrases: list[_Phrase], index: int) ->
         if tokens[position].lower != "of":
             break
         owner = _phrase_ending_at(phrases, position - 1)
-        if owner is None:
-            break
+        if owner is None or owner.person:
+            break  # "notify each player of his status": "of" belongs to the verb
         excluded.add(owner.head)
         position = owner.first - 1
     # A subject pronoun in a relative clause cannot be the noun the clause is about: "the
@@ -525,7 +527,16 @@ def _excluded_heads(tokens: list[_Token], phrases: list[_Phrase], index: int) ->
     # An object pronoun cannot be the subject of its own verb: "the user requests it" (but the
     # noun before the verb may sit in a prepositional phrase: "stored in the repository will
     # enter it").
-    if lower in _OBJECT_PRONOUNS and index >= 1 and tokens[index - 1].tag == "V":
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    is_subject = following is not None and (
+        following.tag in ("M", "B", "H", "O") or following.lower in _THIRD_PERSON_VERBS
+    )  # "if the account is revoked it can only ...": "it" starts a clause
+    if (
+        lower in _OBJECT_PRONOUNS
+        and not is_subject
+        and index >= 1
+        and tokens[index - 1].tag == "V"
+    ):
         position = index - 2
         while position >= 0 and tokens[position].tag in ("M", "R", "B", "H", "O"):
             position -= 1
@@ -626,7 +637,16 @@ def _candidates(
         for phrase in candidates:
             grouped[phrase.group] = phrase
         candidates = list(grouped.values())
-    return list(dict.fromkeys(phrase.head_word.lower() for phrase in candidates))
+    # One noun in the singular and the plural ("every user ... users ... their") is one
+    # referent.
+    return list(dict.fromkeys(_lemma(phrase.head_word) for phrase in candidates))
+
+
+def _lemma(word: str) -> str:
+    lower = word.lower().removesuffix("(s)")
+    if _number(word) is True and lower.endswith("s"):
+        return lower[:-3] + "y" if lower.endswith("ies") else lower[:-1]
+    return lower
 
 
 def _resolve_pleonastic(

@@ -395,7 +395,7 @@ def placeholder_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
     ERROR,
     STRUCTURE,
     "The spec still holds a placeholder (TBD, TODO, ???, [NEEDS CLARIFICATION]).",
-    "replace the placeholder with the decision, or ask it with 'signoff clarify ask'",
+    "replace the placeholder with the decision; ask the owner if you do not know it",
 )
 def check_placeholder(this: Rule, spec: SpecDocument, context: CheckContext) -> Iterator[Finding]:
     pattern = placeholder_pattern(context.standards.checker.extra_words.get("placeholder", ()))

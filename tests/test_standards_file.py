@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signoff.adapters.standards_file import key_lines, parse_standards
 from signoff.core.errors import ConfigError
@@ -141,3 +143,45 @@ def test_key_lines_follow_tables_and_dotted_keys() -> None:
     assert lines["a.b.c.d"] == 5
     assert lines["e.f"] == 7
     assert "e.x" not in lines
+
+
+def test_vague_pronoun_takes_no_word_list() -> None:
+    with pytest.raises(ConfigError, match="takes no word list"):
+        parse_standards('[slice]\nname = "x"\n[checker.words]\nvague-pronoun = ["it"]\n')
+
+
+_toml_fragment = st.sampled_from(
+    [
+        "[slice]",
+        'name = "x"',
+        "[gates.a]",
+        'kind = "command"',
+        'kind = "approval"',
+        'command = "make"',
+        "[policy]",
+        'reversible = ["a"]',
+        "[checker]",
+        "disable = []",
+        "max_acceptance_criteria = 0",
+        "[checker.words]",
+        'subjective = ["x"]',
+        "[approvers]",
+        'leads = ["a"]',
+        'approvers = "leads"',
+        "required = -1",
+        "sample_rate = 2",
+        "= =",
+        "[",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(_toml_fragment, st.text(max_size=20)), max_size=12))
+def test_any_text_either_loads_or_raises_one_config_error(parts: list[str]) -> None:
+    text = "\n".join(parts)
+    try:
+        parse_standards(text, "signoff.toml")
+    except ConfigError as error:
+        assert str(error).startswith("signoff.toml")
+        assert "\n" not in str(error).strip()

@@ -273,7 +273,8 @@ def _checker(check: _Validator, raw: object) -> CheckerSettings:
     words: dict[str, tuple[str, ...]] = {}
     for name, entries in check.table(table.get("words", {}), "checker.words", None).items():
         key = f"checker.words.{name}"
-        if name not in WORDING_RULE_NAMES and name != "placeholder":
+        # vague-pronoun works from grammar, not a word list, so it takes no extra words.
+        if name not in (WORDING_RULE_NAMES - {"vague-pronoun"}) and name != "placeholder":
             raise check.fail(
                 key, f"'{name}' takes no word list; the wording rules and placeholder do"
             )

@@ -296,6 +296,16 @@ def _is_participle(lower: str) -> bool:
     return len(lower) > 4 and lower.endswith(("ed", "ing")) and not lower.endswith("eed")
 
 
+def _base_verb_with_complement(tokens: list[_Token], index: int) -> bool:
+    """'(customers) log into ...': a bare word that is not a noun, followed by its own
+    preposition or object, is the verb, so the plural before it is its subject."""
+    word = tokens[index]
+    if _number(word.text) is not False or word.lower in _EITHER_NUMBER or _looks_nominal(word.text):
+        return False
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return following is not None and following.tag in ("P", "D", "X")
+
+
 def _tag(tokens: list[_Token]) -> None:
     """Give each token a coarse word class, guessing the open classes from context."""
     for token in tokens:
@@ -381,6 +391,7 @@ def _tag(tokens: list[_Token]) -> None:
                     after.tag == "N"
                     and not after.text[:1].isupper()
                     and not _is_participle(after.lower)
+                    and not _base_verb_with_complement(tokens, index + 1)
                 )
                 or (after.lower in _PARTICLES and following not in ("to", "of"))
             ):
@@ -531,12 +542,7 @@ def _excluded_heads(tokens: list[_Token], phrases: list[_Phrase], index: int) ->
     is_subject = following is not None and (
         following.tag in ("M", "B", "H", "O") or following.lower in _THIRD_PERSON_VERBS
     )  # "if the account is revoked it can only ...": "it" starts a clause
-    if (
-        lower in _OBJECT_PRONOUNS
-        and not is_subject
-        and index >= 1
-        and tokens[index - 1].tag == "V"
-    ):
+    if lower in _OBJECT_PRONOUNS and not is_subject and index >= 1 and tokens[index - 1].tag == "V":
         position = index - 2
         while position >= 0 and tokens[position].tag in ("M", "R", "B", "H", "O"):
             position -= 1

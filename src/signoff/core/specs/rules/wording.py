@@ -54,7 +54,8 @@ _WORD_AFTER = re.compile(r"^\s+(?!possible\b|achievable\b|available\b)[A-Za-z]",
 # negatively.
 _NEGATED_BOUND = re.compile(
     r"^\s+(?:exceed|surpass|be\s+(?:more|longer|greater|later|larger|higher)\s+than|"
-    r"take\s+(?:more|longer)\s+than|go\s+(?:above|over|beyond))\b",
+    r"take\s+(?:more|longer)\s+than|go\s+(?:above|over|beyond)|"
+    r"[a-z]+\s+(?:more|longer|greater|later)\s+than\s+\d)",
     re.IGNORECASE,
 )
 _SUBORDINATOR = re.compile(
@@ -190,7 +191,6 @@ SMELLS: tuple[Smell, ...] = (
             r"obvious(?:ly)?",
             r"well[- ](?:designed|structured|formatted)",
             r"straightforward",
-            r"look and feel",
             r"fun",
         ),
     ),
@@ -304,6 +304,7 @@ SMELLS: tuple[Smell, ...] = (
             r"(?:shall|should) (?:handle|manage|deal with)",
             r"various",
         ),
+        suppress=_bounded_by_a_number,  # "shall support 350 concurrent users" is bounded
     ),
     _smell(
         "SO305",
@@ -574,9 +575,7 @@ def wording_hits(
             for pronoun in find_vague_pronouns(text)
         )
     if skipped:
-        hits = [
-            hit for hit in hits if not any(start <= hit.start < end for start, end in skipped)
-        ]
+        hits = [hit for hit in hits if not any(start <= hit.start < end for start, end in skipped)]
     return _longest_first(hits)
 
 

@@ -14,20 +14,22 @@ it was, so hand-written prose around the sections survives a ``make bench``.
 
 from __future__ import annotations
 
+import atexit
 import compileall
 import contextlib
 import datetime as dt
+import functools
 import importlib.util
+import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,14 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DOC = ROOT / "docs" / "performance.md"
 
 TITLE = "# Performance"
-INTRO = (
-    "How fast `signoff` checks specs, and how well its wording rules do on real requirements. "
-    "Every section below is generated: `make bench` (or `.venv/bin/python bench/run_all.py`) "
-    "rewrites the text between each pair of `<!-- bench:NAME -->` markers and leaves everything "
-    "else in this file alone, so edit prose outside the markers only. Each section names the "
-    "command that produced it, the date and the machine; figures from different machines are "
-    "not comparable."
-)
+INTRO = """\
+How fast `signoff` checks specs, and how well its wording rules do on real requirements. Every
+section below is generated: `make bench` (or `.venv/bin/python bench/run_all.py`) rewrites the
+text between each `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->` pair and leaves the
+rest of this file alone, so write prose outside the markers only. Each section names the command
+that produced it, the date and the machine; figures from different machines are not comparable.
+"""
 
 
 def markers(name: str) -> tuple[str, str]:
@@ -61,7 +62,7 @@ def write_section(path: Path, name: str, markdown: str) -> None:
         current = path.read_text(encoding="utf-8")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        current = f"{TITLE}\n\n{INTRO}\n"
+        current = f"{TITLE}\n\n{INTRO}"
     start = current.find(start_marker)
     end = current.find(end_marker, start + len(start_marker)) if start != -1 else -1
     if start == -1 or end == -1:
@@ -140,6 +141,24 @@ def compile_signoff() -> Path:
     return package
 
 
+def source_fingerprint(package: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every source file of ``package`` with its mtime and size, to notice edits mid-run.
+
+    Other people edit this repository while benchmarks run; a run whose figures mix two
+    versions of the checker says so instead of publishing them silently.
+    """
+    return tuple(
+        (str(path.relative_to(package)), path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(package.rglob("*.py"))
+    )
+
+
+def changed_sources(
+    before: tuple[tuple[str, int, int], ...], after: tuple[tuple[str, int, int], ...]
+) -> list[str]:
+    return sorted({name for name, *_ in set(before) ^ set(after)})
+
+
 # ---------------------------------------------------------------- figures
 
 
@@ -156,6 +175,39 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def warnings(stale: Sequence[str], changed: Sequence[str]) -> list[str]:
+    """Paragraphs that say why a section's figures may not be trusted, if any."""
+    lines: list[str] = []
+    if stale:
+        names = ", ".join(stale[:10])
+        lines += [
+            "",
+            (
+                f"**Warning:** {len(stale)} modules were loaded from source, not bytecode, so "
+                f"these figures overstate start-up: {names}."
+            ),
+        ]
+    if changed:
+        lines += [
+            "",
+            (
+                f"**Warning:** {len(changed)} signoff source files changed while this benchmark "
+                f"ran ({', '.join(changed[:10])}), so its figures may mix two versions of the "
+                "code. Run it again."
+            ),
+        ]
+    return lines
+
+
+def summary_warnings(name: str, stale: Sequence[str], changed: Sequence[str]) -> list[str]:
+    lines: list[str] = []
+    if stale:
+        lines.append(f"{name}: WARNING {len(stale)} modules loaded from source, not bytecode")
+    if changed:
+        lines.append(f"{name}: WARNING sources changed during the run: {', '.join(changed)}")
+    return lines
 
 
 def verdict(passed: bool) -> str:
@@ -195,34 +247,100 @@ class ChildRun:
     stderr: str
 
 
-def run_child(command: Sequence[str], cwd: Path, *, capture: bool = False) -> ChildRun:
-    """Run ``command`` and time it from spawn to exit, with that one child's peak RSS.
+# The spawner: a bare interpreter (-I -S) that forks and times the measured commands. On Linux
+# a child's ru_maxrss starts from the RSS of the process that forked it (exec keeps the high
+# water mark of the memory it replaces), so children forked by the benchmark itself, which may
+# hold 10,000 parsed specs, would all report the benchmark's own peak. The spawner is small, so
+# the figure it reports is the command's own.
+_SPAWNER = r"""
+import json, os, sys, time
 
-    ``os.wait4`` returns the resource usage of exactly this child, the same figure
-    ``resource.getrusage(RUSAGE_CHILDREN)`` would give if it were the only child ever reaped
-    (that call reports the maximum over every child so far: git from ``init``, other runs).
-    Output goes to temporary files, not pipes, so no reader thread competes with the child.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        began = time.perf_counter()
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=out if capture else subprocess.DEVNULL,
-            stderr=err,
+for line in sys.stdin:
+    request = json.loads(line)
+    flags = os.O_WRONLY | os.O_TRUNC
+    out = os.open(request["stdout"] or os.devnull, flags)
+    err = os.open(request["stderr"], flags)
+    null = os.open(os.devnull, os.O_RDONLY)
+    began = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.chdir(request["cwd"])
+            os.dup2(null, 0)
+            os.dup2(out, 1)
+            os.dup2(err, 2)
+            os.execvp(request["argv"][0], request["argv"])
+        except BaseException as error:
+            os.write(2, f"cannot run {request['argv'][0]}: {error}\n".encode())
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - began
+    for fd in (out, err, null):
+        os.close(fd)
+    exit_code = os.waitstatus_to_exitcode(status)
+    reply = {"seconds": seconds, "maxrss": usage.ru_maxrss, "exit": exit_code}
+    sys.stdout.write(json.dumps(reply) + "\n")
+    sys.stdout.flush()
+"""
+
+
+class _Spawner:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _SPAWNER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - began
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
+        atexit.register(self.close)
+
+    def run(self, command: Sequence[str], cwd: Path, stdout: Path | None, stderr: Path) -> Any:
+        assert self.process.stdin is not None  # noqa: S101 - opened with PIPE
+        assert self.process.stdout is not None  # noqa: S101
+        request = {
+            "argv": list(command),
+            "cwd": str(cwd),
+            "stdout": None if stdout is None else str(stdout),
+            "stderr": str(stderr),
+        }
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        reply = self.process.stdout.readline()
+        if not reply:
+            raise BenchError(f"the spawner process died (exit {self.process.wait()})")
+        return json.loads(reply)
+
+    def close(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+@functools.cache
+def _spawner() -> _Spawner:
+    return _Spawner()
+
+
+def run_child(command: Sequence[str], cwd: Path, *, capture: bool = False) -> ChildRun:
+    """Run ``command`` in ``cwd``: wall time from fork to exit, and its own peak RSS.
+
+    The figure is ``ru_maxrss`` from ``os.wait4`` on exactly this child (what
+    ``resource.getrusage(RUSAGE_CHILDREN)`` reports when it is the only child ever reaped),
+    measured by a small spawner process, see ``_SPAWNER``. Output goes to temporary files, not
+    pipes, so nothing competes with the child while it runs; stdin is /dev/null.
+    """
+    with tempfile.TemporaryDirectory(prefix="signoff-bench-run-") as folder:
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        out.touch()
+        err.touch()
+        reply = _spawner().run(command, cwd, out if capture else None, err)
         return ChildRun(
-            seconds=seconds,
-            peak_rss_kib=usage.ru_maxrss,  # KiB on Linux
-            exit_code=process.returncode,
-            stdout=out.read().decode("utf-8", errors="replace"),
-            stderr=err.read().decode("utf-8", errors="replace"),
+            seconds=float(reply["seconds"]),
+            peak_rss_kib=int(reply["maxrss"]),  # KiB on Linux
+            exit_code=int(reply["exit"]),
+            stdout=out.read_text(encoding="utf-8", errors="replace"),
+            stderr=err.read_text(encoding="utf-8", errors="replace"),
         )
 
 

@@ -1,36 +1,38 @@
-# Copyright 2025 The Signoff developers
-# SPDX-License-Identifier: Apache-2.0
 """Which pronouns in a requirement have no clear antecedent.
 
 Flagging every pronoun is right about half the time (ReqEval: P 0.54). This module resolves a
 pronoun the way a careful reader does, with no tagger or model, only word lists and positions:
 
 1. Tag each word by closed word class (determiner, preposition, modal, ...) and guess the open
-   ones (a word after a modal is a verb; "-s" before an object is a verb, ...).
-2. Chunk noun phrases: a run of nouns and adjectives, led by a determiner or not; the last word
-   is the head. Coordinated plurals ("consumers and producers") form one group.
-3. Collect the candidates before the pronoun that it could refer to: same number ("it" is
-   singular, "they" plural or a singular person), right animacy ("it" is never the driver,
-   "he" always a person), not the phrase that contains the pronoun ("the end of its route"),
-   not the object of the clause the pronoun is the subject of ("the report that it supplies"),
-   not the subject of its own clause for an object pronoun ("the user requests it"), and not
-   the noun of a fixed phrase ("in order to").
-4. The pronoun is clear when exactly one candidate is left, vague when none is left (it points
-   outside the sentence) or several are. Pleonastic "it" ("it shall be possible to ...") is
-   fine at the start, but vague after a clause that offers a singular noun it could mean. "We"
-   and "our" always are: the reader cannot tell who "we" is.
+   ones from their neighbours (after a modal: a verb; "-s" before an object: a verb; a plural
+   before a bare verb with its own object: a noun, ...).
+2. Chunk noun phrases: a run of nouns and adjectives, led by determiners or not; the last word
+   is the head. Coordinated phrases ("consumers and producers") form one group; the nouns of
+   fixed phrases ("in order to", "in this case"), measures ("5 minutes"), partitives ("a
+   number of tasks") and predicate nouns ("X is a Y") refer to nothing of their own.
+3. Collect the candidates before the pronoun that it could refer to: the same number ("it" is
+   singular, "they" plural or one person), the right animacy ("it" is never the driver, "he"
+   always a person), not the phrase that holds the pronoun ("the end of its route"), not the
+   noun a relative clause is about ("the report that it supplies"), not the subject of the
+   pronoun's own verb ("the user requests it"); the pronoun's own sentence first.
+4. The pronoun is clear when exactly one candidate is left, vague when none is (it points
+   outside the text) or several are. An empty "it" ("it shall be possible to ...") is fine at
+   the start of a sentence, vague after a clause that offers a singular noun it could mean.
+   "We" and "our" always are: the reader cannot tell who "we" is. A demonstrative that stands
+   alone ("This must ...") is vague unless a sentence before it is what it sums up.
 
-The figures are measured in ``bench/requirements_quality.py``.
+The figures are measured in ``bench/requirements_quality.py`` (ReqEval and PROMISE NFR).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Words (with "-", "/", "'" inside and an optional "(s)"), numbers, then any other character.
 _TOKEN = re.compile(
-    r"[A-Za-z][A-Za-z0-9_'’\-/]*(?:\(s\))?|\d+(?:[.,:]\d+)*[A-Za-z%]*|[^\sA-Za-z\d]"
+    r"[A-Za-z][A-Za-z0-9_'\u2019\-/]*(?:\(s\))?|\d+(?:[.,:]\d+)*[A-Za-z%]*|[^\sA-Za-z\d]"
 )
 
 SINGULAR_PRONOUNS = frozenset({"it", "its", "itself"})
@@ -74,6 +76,9 @@ _SUBORDINATORS = frozenset(
         "hence", "e.g.", "eg", "i.e.", "ie", "etc",
     }
 )  # fmt: skip
+_CONDITIONS = frozenset(
+    {"if", "when", "whenever", "while", "whilst", "once", "unless", "until", "because", "where"}
+)
 _MODALS = frozenset(
     {"shall", "should", "must", "will", "would", "can", "could", "may", "might", "cannot"}
 )
@@ -114,19 +119,28 @@ _THIRD_PERSON_VERBS = frozenset(
 # Nouns of fixed phrases ("in order to", "in case", "in terms of") refer to nothing.
 _LIGHT_NOUNS = frozenset(
     {
-        "order", "case", "cases", "terms", "term", "manner", "way", "addition", "respect",
-        "regard", "accordance", "example", "minimum", "maximum", "lieu", "behalf", "means",
-        "time", "times", "event", "instance", "fact", "part", "basis", "extent", "least",
-        "most", "result", "purpose", "purposes", "view", "spite", "favour", "favor", "front",
-        "place", "use", "possibility", "need", "ability", "default", "total", "rest", "lot",
-        "deal", "moment", "prior", "second", "seconds", "minute", "minutes", "hour", "hours",
-        "day", "days", "week", "weeks", "month", "months", "year", "years", "ms", "percent",
-        "future", "past", "present", "end", "start", "beginning", "top", "bottom", "side",
+        "terms", "manner", "way", "addition", "respect", "regard", "regards", "accordance",
+        "example", "lieu", "behalf", "means", "time", "times", "fact", "basis", "extent",
+        "least", "most", "purpose", "purposes", "spite", "favour", "favor", "possibility",
+        "ability", "lot", "deal", "moment", "prior", "second", "seconds", "minute", "minutes",
+        "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
+        "ms", "percent", "future", "past", "beginning",
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
         "january", "february", "march", "april", "june", "july", "august", "september",
         "october", "november", "december", "today", "tomorrow", "yesterday",
     }
 )  # fmt: skip
+# Real nouns that refer to nothing inside a fixed phrase: "in order to" (but "the order"), "in
+# this case" (but "the test case"), "at the end of", "in front of", "in total".
+_PHRASE_NOUNS = frozenset(
+    {
+        "order", "case", "cases", "view", "use", "part", "place", "front", "end", "start",
+        "top", "bottom", "side", "event", "instance", "default", "total", "rest", "need",
+        "maximum", "minimum", "result", "term", "present",
+    }
+)  # fmt: skip
+_PHRASE_PREPOSITIONS = frozenset({"in", "at", "on", "by", "as", "for"})
+_PHRASE_DETERMINERS = frozenset({"this", "that", "any", "each", "either", "such", "which", "a"})
 # "a number of tasks": the phrase is about the tasks.
 _PARTITIVES = frozenset(
     {
@@ -165,6 +179,8 @@ _PERSONS = frozenset(
         "supervisor", "analyst", "auditor", "lawyer", "physician", "programmer", "worker",
         "volunteer", "applicant", "cardmember", "adjuster", "inspector", "coordinator",
         "attendee", "participant", "recipient", "sender", "requester", "requestor", "shunter",
+        "merchant", "cardholder", "estimator", "homeowner", "tenant", "learner", "trainee",
+        "conductor", "signaler", "guard",
     }
 )  # fmt: skip
 _PLEONASTIC_ADJECTIVES = frozenset(
@@ -255,24 +271,29 @@ def _tokens(text: str) -> list[_Token]:
     ]
 
 
+_TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
+
+
 def _is_acronym(word: str) -> bool:
-    return sum(1 for char in word if char.isupper()) >= 2
+    return _TWO_CAPITALS.search(word) is not None
 
 
+@lru_cache(maxsize=4096)
 def _number(word: str) -> bool | None:
     """True for a plural noun, False for a singular one, None when it can be both."""
     lower = word.lower()
     if lower.endswith("(s)") or lower in _EITHER_NUMBER:
-        return None
+        return None  # "set(s)" is one set or several
     if _is_acronym(word):
         return word.endswith("s") and word[-2:-1].isupper()
     if lower in _IRREGULAR_PLURALS:
         return True
     if lower in _SINGULAR_S or len(lower) <= 3:
         return False
-    return lower.endswith("s") and not lower.endswith(("ss", "us", "is", "ous", "'s", "’s"))
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is", "ous", "'s", "\u2019s"))
 
 
+@lru_cache(maxsize=4096)
 def _is_person(word: str) -> bool:
     lower = word.lower().removesuffix("(s)")
     if lower in _PERSONS:
@@ -280,9 +301,10 @@ def _is_person(word: str) -> bool:
     return lower.endswith("s") and lower[:-1] in _PERSONS
 
 
+@lru_cache(maxsize=4096)
 def _looks_nominal(word: str) -> bool:
     """After 'to': a noun ("to storage", "to users") rather than a verb ("to store")."""
-    if word[:1].isupper():
+    if word[:1].isupper() or _is_person(word):
         return True
     lower = word.lower()
     if lower.endswith(_NOUN_SUFFIXES) or lower.endswith("ing"):
@@ -290,6 +312,7 @@ def _looks_nominal(word: str) -> bool:
     return _number(word) is True and lower not in _THIRD_PERSON_VERBS
 
 
+@lru_cache(maxsize=4096)
 def _is_participle(lower: str) -> bool:
     if lower in _IRREGULAR_PARTICIPLES:
         return True
@@ -306,36 +329,58 @@ def _base_verb_with_complement(tokens: list[_Token], index: int) -> bool:
     return following is not None and following.tag in ("P", "D", "X")
 
 
+def _closed_tag(lower: str) -> str:
+    """The word class of a closed-class word (first match wins)."""
+    if lower in _MODALS:
+        return "M"
+    if lower in _BE:
+        return "B"
+    if lower in _HAVE:
+        return "H"
+    if lower in _DO:
+        return "O"
+    if lower in _PREPOSITIONS:
+        return "P"
+    if lower in _CONJUNCTIONS:
+        return "C"
+    if lower in _DETERMINERS and lower not in ("that", "one", "all", "each", "both"):
+        return "D"
+    if lower in _SUBORDINATORS:
+        return "S"
+    if lower in ("each", "all", "both", "one"):
+        return "D"
+    if lower in _ADVERBS:
+        return "R"
+    return "X"
+
+
+_CLOSED_TAGS: dict[str, str] = {word: _closed_tag(word) for word in _CLOSED}
+
+
+def _opens_with_subordinator(tokens: list[_Token], index: int) -> bool:
+    """Whether the clause up to ``index`` starts with 'when', 'if', ... and has no verb yet."""
+    position = index - 1
+    while position >= 0:
+        tag = tokens[position].tag
+        if tag == "S":
+            return tokens[position].lower in _CONDITIONS
+        if tag in ("V", "M", "B", "H", "O", ".", "C"):
+            return False
+        position -= 1
+    return False
+
+
 def _tag(tokens: list[_Token]) -> None:
     """Give each token a coarse word class, guessing the open classes from context."""
     for token in tokens:
         lower = token.lower
-        if not lower[:1].isalpha():
+        closed = _CLOSED_TAGS.get(lower)
+        if closed is not None:
+            token.tag = closed
+        elif not lower[:1].isalpha():
             token.tag = "#" if lower[:1].isdigit() else "."
-        elif lower in _MODALS:
-            token.tag = "M"
-        elif lower in _BE:
-            token.tag = "B"
-        elif lower in _HAVE:
-            token.tag = "H"
-        elif lower in _DO:
-            token.tag = "O"
-        elif lower in _PREPOSITIONS and lower not in ("that",):
-            token.tag = "P"
-        elif lower in _CONJUNCTIONS:
-            token.tag = "C"
-        elif lower in _DETERMINERS and lower not in ("that", "one", "all", "each", "both"):
-            token.tag = "D"
-        elif lower in _SUBORDINATORS:
-            token.tag = "S"
-        elif (
-            lower in _ADVERBS
-            or (lower.endswith("ly") and len(lower) > 4 and not lower.endswith("ply"))
-            or lower in ("each", "all", "both", "one")
-        ):
-            token.tag = "R" if lower not in ("each", "all", "both", "one") else "D"
-        elif lower in _CLOSED:
-            token.tag = "X"
+        elif lower.endswith("ly") and len(lower) > 4 and not lower.endswith("ply"):
+            token.tag = "R"
         else:
             token.tag = "N"
     # Open words: verbs by position.
@@ -369,6 +414,14 @@ def _tag(tokens: list[_Token]) -> None:
         ):
             token.tag = "V"  # a relative clause: "users that exist", "a request that identifies"
         elif (
+            before is not None
+            and before.tag == "C"
+            and after is not None
+            and after.tag == "D"
+            and not _looks_nominal(token.text)
+        ):
+            token.tag = "V"  # a second verb: "see the order and print its receipt"
+        elif (
             after is not None
             and after.lower in _OBJECT_PRONOUNS | {"itself", "themselves"}
             and (index + 2 >= len(tokens) or tokens[index + 2].tag not in ("M", "B", "H", "O"))
@@ -376,6 +429,21 @@ def _tag(tokens: list[_Token]) -> None:
             token.tag = "V"  # only a verb takes an object pronoun: "and use it"
         elif lower in _THIRD_PERSON_VERBS and index > 0:
             token.tag = "V"
+        elif (
+            _number(token.text) is True
+            and before is not None
+            and before.tag == "N"
+            and (after is None or after.tag in (".", "P", "R"))
+            and _opens_with_subordinator(tokens, index)
+        ):
+            token.tag = "V"  # "when the upload finishes, ...": the verb of the condition
+        elif (
+            _number(token.text) is True
+            and after is not None
+            and after.tag == "N"
+            and _base_verb_with_complement(tokens, index + 1)
+        ):
+            after.tag = "V"  # "(make) the users want to ...": the plural is the subject
         elif (
             _number(token.text) is True
             and lower not in _IRREGULAR_PLURALS
@@ -391,7 +459,6 @@ def _tag(tokens: list[_Token]) -> None:
                     after.tag == "N"
                     and not after.text[:1].isupper()
                     and not _is_participle(after.lower)
-                    and not _base_verb_with_complement(tokens, index + 1)
                 )
                 or (after.lower in _PARTICLES and following not in ("to", "of"))
             ):
@@ -447,6 +514,7 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
         referent = not (
             (first > 0 and tokens[first - 1].tag == "B")  # "X is a Y": Y describes X
             or tokens[head].lower in _LIGHT_NOUNS
+            or _in_a_fixed_phrase(tokens, first, head)
             or (tokens[head].lower in _PARTITIVES and after == "of")
             or (tokens[head].lower.endswith(_ADJECTIVE_SUFFIXES) and after in ("and", "or", ","))
         )
@@ -478,6 +546,21 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
     return phrases
 
 
+def _in_a_fixed_phrase(tokens: list[_Token], first: int, head: int) -> bool:
+    """'in order to', 'in case', 'in this case,', 'at the end of', 'on top of'."""
+    if tokens[head].lower not in _PHRASE_NOUNS or first == 0:
+        return False
+    before = tokens[first - 1].lower
+    after = tokens[head + 1].lower if head + 1 < len(tokens) else "."
+    if before not in _PHRASE_PREPOSITIONS:
+        return False
+    if after in ("to", "of", "that", "with", "for"):
+        return True  # "in order to", "at the end of", "in case of"
+    if first == head:
+        return True  # a bare noun: "in case", "in total", "in part"
+    return tokens[first].lower in _PHRASE_DETERMINERS and not after[:1].isalpha()
+
+
 def _pleonastic(tokens: list[_Token], index: int) -> bool:
     """'it shall be possible to', 'it is important that', 'make it possible to'."""
     position = index + 1
@@ -485,7 +568,7 @@ def _pleonastic(tokens: list[_Token], index: int) -> bool:
     seen_be = False
     while position < limit:
         token = tokens[position]
-        if token.tag in ("M", "R") or token.lower in ("not",):
+        if token.tag in ("M", "R") or token.lower == "not":
             position += 1
             continue
         if token.tag == "B":
@@ -529,10 +612,10 @@ def _excluded_heads(tokens: list[_Token], phrases: list[_Phrase], index: int) ->
             position -= 1
             if position >= 0 and tokens[position].tag == "P":
                 position -= 1
-        following = tokens[index + 1].tag if index + 1 < len(tokens) else "."
+        next_tag = tokens[index + 1].tag if index + 1 < len(tokens) else "."
         phrase = by_head.get(position)
         if phrase is not None and (
-            relative or (tokens[phrase.first].tag == "D" and following not in ("M", ".", "C", "P"))
+            relative or (tokens[phrase.first].tag == "D" and next_tag not in ("M", ".", "C", "P"))
         ):
             excluded.add(position)
     # An object pronoun cannot be the subject of its own verb: "the user requests it" (but the
@@ -574,8 +657,29 @@ def _agrees(phrase: _Phrase, pronoun: str) -> bool:
     return False
 
 
+# Whether a text has a word this module could flag; the lookarounds are the tokenizer's word
+# characters, so this never skips a text with such a token (it runs on the lowered text).
+_ANY_PRONOUN = re.compile(
+    r"(?<![a-z0-9_'\u2019/\-])(?:"
+    + "|".join(
+        sorted(
+            SINGULAR_PRONOUNS
+            | PLURAL_PRONOUNS
+            | PERSONAL_PRONOUNS
+            | FIRST_PERSON_PLURAL
+            | (DEMONSTRATIVES - {"that"}),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![a-z0-9_'\u2019/\-])|^\W*that(?![a-z0-9_'\u2019/\-])"
+)
+
+
 def find_vague_pronouns(text: str) -> list[PronounHit]:
     """Pronouns in ``text`` whose antecedent a reader cannot pin down."""
+    if _ANY_PRONOUN.search(text.lower()) is None:
+        return []
     tokens = _tokens(text)
     if not tokens:
         return []
@@ -637,6 +741,11 @@ def _candidates(
         and phrase.head not in excluded
         and _agrees(phrase, lower)
     ]
+    # A reader looks in the pronoun's own sentence first, and further back only if it offers
+    # nothing.
+    start = _sentence_start(tokens, index)
+    if start > since and any(phrase.head >= start for phrase in candidates):
+        candidates = [phrase for phrase in candidates if phrase.head >= start]
     if lower in PLURAL_PRONOUNS:
         # Coordinated phrases are read together: "consumers and producers ... their".
         grouped: dict[int, _Phrase] = {}
@@ -646,6 +755,25 @@ def _candidates(
     # One noun in the singular and the plural ("every user ... users ... their") is one
     # referent.
     return list(dict.fromkeys(_lemma(phrase.head_word) for phrase in candidates))
+
+
+def _sentence_start(tokens: list[_Token], index: int) -> int:
+    """Index of the first token of the sentence that holds ``tokens[index]``: after a '!', '?'
+    or ';', or a '.' that ends a word of two letters or more and comes before a capital."""
+    position = index
+    while position > 0:
+        previous = tokens[position - 1].text
+        if previous in ("!", "?", ";"):
+            break
+        if (
+            previous == "."
+            and tokens[position].text[:1].isupper()
+            and position >= 2
+            and len(tokens[position - 2].text) > 1
+        ):
+            break
+        position -= 1
+    return position
 
 
 def _lemma(word: str) -> str:
@@ -659,10 +787,7 @@ def _resolve_pleonastic(
     tokens: list[_Token], phrases: list[_Phrase], index: int
 ) -> PronounHit | None:
     """'It shall be possible to ...' is clear, unless a noun before it could be 'it'."""
-    sentence_start = index
-    while sentence_start > 0 and tokens[sentence_start - 1].text not in (".", "!", "?", ";"):
-        sentence_start -= 1
-    names = _candidates(tokens, phrases, index, since=sentence_start)
+    names = _candidates(tokens, phrases, index, since=_sentence_start(tokens, index))
     if not names:
         return None
     token = tokens[index]
@@ -688,6 +813,8 @@ def _demonstrative(tokens: list[_Token], index: int) -> PronounHit | None:
     following = tokens[index + 1].lower if index + 1 < len(tokens) else "."
     if token.lower == "that" and index > 0:
         return None  # relative pronoun or conjunction: "a link that expires"
+    if index > 0 and tokens[index - 1].text in (".", "!", "?", ";"):
+        return None  # "… . This will allow …": it sums up the sentence before
     if following[:1].isalpha() and following not in _VERBISH_AFTER_DEMONSTRATIVE:
         return None  # a determiner: "this page"
     return PronounHit(

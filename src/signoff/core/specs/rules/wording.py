@@ -410,7 +410,7 @@ SMELLS: tuple[Smell, ...] = (
                 r"specification|standard|guidelines?|policy|policies|appendix|table|figure|"
                 r"diagram|design|requirements?)s?(?! ?[\d#§A-Z])"
             ),
-            r"(?:the )?(?:latest|current|newest) version",
+            r"(?:latest|current|newest) version",
             r"WCAG(?! ?\d)",
             r"ISO(?:/IEC)? ?\d{3,5}(?![-:]\d)(?! ?\d)",
             r"PCI[- ]DSS(?! ?v?\d)",
@@ -467,7 +467,7 @@ SMELLS: tuple[Smell, ...] = (
             r"numerous",
             r"a (?:large|small|great) number of",
             r"a number of",
-            r"(?:the |a )?majority of",
+            r"majority of",
             r"(?<!at )most(?! recent)",
             r"a few",
             r"few",
@@ -509,12 +509,203 @@ WORDING_RULE_NAMES: frozenset[str] = frozenset(
 )
 
 
-@lru_cache(maxsize=64)
-def _compiled(patterns: tuple[str, ...], extra: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = [*patterns, *(re.escape(word) for word in extra)]
+def _compiled(alternatives: list[str]) -> re.Pattern[str]:
     # Longest alternatives first so 'as soon as possible' beats 'soon'.
-    alternatives.sort(key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+    ordered = sorted(alternatives, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(ordered) + r")(?![\w-])", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- fast matching
+#
+# Trying every alternative of every smell at every word costs more than the rest of the checker
+# together. So each alternative is filed under the first letters of the word its matches start
+# with, read off the pattern source ("as (?:much|far) as possible" -> "as"; "(?:the |a
+# )?majority" -> "the", "a", "maj"), and an item's words are looked up in that index: only the
+# alternatives filed under one of its words are tried, at that word. A pattern whose first word
+# cannot be read off (it starts with a digit class, say) is searched for in the whole text, as
+# before. The index only ever skips alternatives that cannot match, so the hits are the same.
+
+_KEY_LENGTH = 3
+_LETTERS = re.compile(r"[A-Za-z]+")
+_WORD_ENDS = (" ", "\\ ", "[- ]", "[ -]", "\\-", "-", "/", "'", "\u2019")
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """Index just after the group that opens at ``pattern[start]``, or None if unbalanced."""
+    depth = 0
+    index = start
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return None
+
+
+def _branches(inner: str) -> list[str]:
+    """``inner`` split at its top-level '|'."""
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    last = 0
+    index = 0
+    while index < len(inner):
+        char = inner[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(inner[last:index])
+            last = index + 1
+        index += 1
+    parts.append(inner[last:])
+    return parts
+
+
+def first_word_keys(pattern: str) -> frozenset[str] | None:
+    """Keys one of which begins every match of ``pattern``: the first three letters of the
+    first word, or the whole word when it is shorter ("a", "as"). None when it cannot tell."""
+    rest = pattern
+    while rest.startswith(("(?<!", "(?<=", "(?!", "(?=")):  # assertions match no text
+        end = _group_end(rest, 0)
+        if end is None:
+            return None
+        rest = rest[end:]
+    if rest.startswith("(?:"):
+        end = _group_end(rest, 0)
+        if end is None:
+            return None
+        after = rest[end:]
+        optional = after[:1] in ("?", "*")
+        if after[:1] in ("?", "*", "+"):
+            after = after[1:]
+        if after[:1] == "{":
+            return None
+        keys: set[str] = set()
+        for branch in _branches(rest[3 : end - 1]):
+            found = first_word_keys(branch + after)
+            if found is None:
+                return None
+            keys |= found
+        if optional:
+            found = first_word_keys(after)
+            if found is None:
+                return None
+            keys |= found
+        return frozenset(keys)
+    run = _LETTERS.match(rest)
+    if run is None:
+        return None
+    word, after = run.group(0), rest[run.end() :]
+    if after[:1] in ("?", "*", "{"):
+        word, after = word[:-1], ""  # the last letter is optional; the word goes on
+        if not word:
+            return None
+    if len(word) >= _KEY_LENGTH:
+        return frozenset({word[:_KEY_LENGTH].lower()})
+    if not after or after.startswith(_WORD_ENDS):
+        return frozenset({word.lower()})
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Filed:
+    """What is filed under one key: a screen that matches where any of them may, and each
+    smell's own pattern (the screen is that pattern when only one smell files there)."""
+
+    screen: re.Pattern[str]
+    smells: tuple[tuple[Smell, re.Pattern[str]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """The enabled smells for one kind of section, indexed by first-word key."""
+
+    by_key: dict[str, _Filed]
+    scans: tuple[tuple[Smell, re.Pattern[str]], ...]
+
+
+@lru_cache(maxsize=64)
+def _matcher(
+    kind: SectionKind, enabled: frozenset[str], extra: tuple[tuple[str, tuple[str, ...]], ...]
+) -> _Matcher:
+    extra_words = dict(extra)
+    filed: dict[str, list[tuple[Smell, list[str]]]] = {}
+    scans: list[tuple[Smell, re.Pattern[str]]] = []
+    for smell in SMELLS:
+        if kind not in smell.scope or smell.rule.name not in enabled:
+            continue
+        alternatives = [
+            *smell.patterns,
+            *(re.escape(word) for word in extra_words.get(smell.rule.name, ())),
+        ]
+        unfiled: list[str] = []
+        own: dict[str, list[str]] = {}
+        for alternative in alternatives:
+            keys = first_word_keys(alternative)
+            if keys is None:
+                unfiled.append(alternative)
+                continue
+            for key in keys:
+                own.setdefault(key, []).append(alternative)
+        for key, chosen in own.items():
+            filed.setdefault(key, []).append((smell, chosen))
+        if unfiled:
+            scans.append((smell, _compiled(unfiled)))
+    by_key: dict[str, _Filed] = {}
+    for key, entries in filed.items():
+        smells = tuple((smell, _compiled(chosen)) for smell, chosen in entries)
+        screen = (
+            smells[0][1]
+            if len(smells) == 1
+            else _compiled([alternative for _, chosen in entries for alternative in chosen])
+        )
+        by_key[key] = _Filed(screen, smells)
+    return _Matcher(by_key=by_key, scans=tuple(scans))
+
+
+def _extra_key(context: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    extra = context.standards.checker.extra_words
+    if not extra:
+        return ()
+    return tuple(sorted((name, tuple(words)) for name, words in extra.items()))
+
+
+def _matches(matcher: _Matcher, text: str) -> Iterator[tuple[Smell, re.Match[str]]]:
+    for word in _LETTERS.finditer(text):
+        filed = matcher.by_key.get(word.group(0)[:_KEY_LENGTH].lower())
+        if filed is None:
+            continue
+        position = word.start()
+        if filed.screen.match(text, position) is None:
+            continue
+        for smell, pattern in filed.smells:
+            found = pattern.match(text, position)
+            if found is not None:
+                yield smell, found
+    for smell, pattern in matcher.scans:
+        for found in pattern.finditer(text):
+            yield smell, found
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,21 +745,16 @@ def wording_hits(
     enabled: frozenset[str] = WORDING_RULE_NAMES,
 ) -> list[WordingHit]:
     """The wording smells in one item's text, as if it stood in a section of ``kind``."""
-    extra_words = context.standards.checker.extra_words
     skipped = _not_prose(text)
     hits: list[WordingHit] = []
-    for smell in SMELLS:
-        if kind not in smell.scope or smell.rule.name not in enabled:
+    for smell, match in _matches(_matcher(kind, enabled, _extra_key(context)), text):
+        if smell.suppress is not None and smell.suppress(text, match):
             continue
-        pattern = _compiled(smell.patterns, tuple(extra_words.get(smell.rule.name, ())))
-        for match in pattern.finditer(text):
-            if smell.suppress is not None and smell.suppress(text, match):
-                continue
-            if smell.rule.name != "incomplete-reference" and _in_a_name(text, match):
-                continue
-            hits.append(
-                WordingHit(smell.rule, match.start(), match.end(), match.group(0), smell.explain)
-            )
+        if smell.rule.name != "incomplete-reference" and _in_a_name(text, match):
+            continue
+        hits.append(
+            WordingHit(smell.rule, match.start(), match.end(), match.group(0), smell.explain)
+        )
     if VAGUE_PRONOUN.name in enabled:
         hits.extend(
             WordingHit(VAGUE_PRONOUN, pronoun.start, pronoun.end, pronoun.word, pronoun.reason)
@@ -581,7 +767,7 @@ def wording_hits(
 
 def _longest_first(hits: list[WordingHit]) -> list[WordingHit]:
     """Drop a hit whose words sit inside another rule's longer hit."""
-    hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
+    hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start), hit.rule.code))
     kept: list[WordingHit] = []
     for hit in hits:
         if any(other.start <= hit.start and hit.end <= other.end for other in kept):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from signoff.core.specs.render import yaml_scalar
 from signoff.core.specs.rules import CheckContext
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from signoff.core.specs.model import SpecDocument
     from signoff.service.workspace import Workspace
 
@@ -66,11 +69,14 @@ class ShownSpec:
 
 
 def _context(workspace: Workspace) -> CheckContext:
-    root = workspace.root
+    root = str(workspace.root)
+    known: dict[str, bool] = {}  # specs of a slice cite the same few paths; ask the disk once
 
     def path_exists(relative: str) -> bool:
-        candidate = (root / relative).resolve()
-        return candidate.exists()
+        found = known.get(relative)
+        if found is None:
+            found = known[relative] = os.path.exists(os.path.join(root, relative))
+        return found
 
     return CheckContext(standards=workspace.standards, path_exists=path_exists)
 
@@ -118,34 +124,44 @@ def check_specs(workspace: Workspace, targets: list[str]) -> CheckReport:
             chosen.extend(_resolve(workspace, target, index))
     else:
         chosen = list(index)
-    unique = list(dict.fromkeys(path.resolve() for path in chosen))
-    documents = [load_document(workspace, path) for path in unique]
+    unique = list(dict.fromkeys(os.path.abspath(path) for path in chosen))
     checked = set(unique)
     others = [
         (spec_id, workspace.display_path(path))
         for path, spec_id in index.items()
-        if spec_id is not None and path.resolve() not in checked
+        if spec_id is not None and os.path.abspath(path) not in checked
     ]
+    documents = (load_document(workspace, Path(path)) for path in unique)
     return CheckReport(tuple(check_documents(documents, _context(workspace), others)))
 
 
 def list_specs(workspace: Workspace) -> list[SpecRow]:
-    paths = list(iter_spec_files(workspace.specs_dir))
-    documents = [load_document(workspace, path) for path in paths]
-    results = check_documents(documents, _context(workspace))
-    return [
-        SpecRow(
-            spec_id=document.spec_id,
-            title=document.title,
-            status=document.status,
-            risk=document.risk,
-            ready=result.ready,
-            errors=result.errors,
-            warnings=result.warnings,
-            path=document.path,
+    rows: list[SpecRow] = []
+    documents: list[SpecDocument] = []
+
+    def remember(paths: list[Path]) -> Iterator[SpecDocument]:
+        for path in paths:
+            document = load_document(workspace, path)
+            documents.append(document)
+            yield document
+
+    results = check_documents(
+        remember(list(iter_spec_files(workspace.specs_dir))), _context(workspace)
+    )
+    for document, result in zip(documents, results, strict=True):
+        rows.append(
+            SpecRow(
+                spec_id=document.spec_id,
+                title=document.title,
+                status=document.status,
+                risk=document.risk,
+                ready=result.ready,
+                errors=result.errors,
+                warnings=result.warnings,
+                path=document.path,
+            )
         )
-        for document, result in zip(documents, results, strict=True)
-    ]
+    return rows
 
 
 def show_spec(workspace: Workspace, reference: str) -> ShownSpec:
@@ -159,7 +175,7 @@ def show_spec(workspace: Workspace, reference: str) -> ShownSpec:
     others = [
         (spec_id, workspace.display_path(other))
         for other, spec_id in index.items()
-        if spec_id is not None and other.resolve() != path.resolve()
+        if spec_id is not None and os.path.abspath(other) != os.path.abspath(path)
     ]
     result = check_documents([document], _context(workspace), others)[0]
     text = read_spec_bytes(path).decode("utf-8", errors="replace")

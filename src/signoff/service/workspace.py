@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,13 +27,12 @@ class Workspace:
     def specs_dir(self) -> Path:
         return self.root / self.standards.specs_dir
 
-    def display_path(self, path: Path) -> str:
-        """A path as the user should see it: relative to where they stand when possible."""
-        absolute = path if path.is_absolute() else (self.cwd / path)
-        try:
-            return str(absolute.resolve().relative_to(self.cwd.resolve()))
-        except ValueError:
-            return str(absolute)
+    def display_path(self, path: Path | str) -> str:
+        """A path as the user should see it: relative to where they stand when it is below."""
+        # String operations, not Path.resolve(): this runs once per spec on every check.
+        absolute = os.path.abspath(os.path.join(self.cwd, path))
+        relative = os.path.relpath(absolute, self.cwd)
+        return absolute if relative.startswith("..") else relative
 
 
 def find_root(start: Path) -> Path:

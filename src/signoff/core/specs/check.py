@@ -12,7 +12,7 @@ from signoff.core.specs.rules.structure import DUPLICATE_ID, UNREADABLE
 from signoff.core.specs.rules.wording import WORDING_RULE_NAMES, check_wording
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,9 @@ def enabled_rule_names(context: CheckContext) -> frozenset[str]:
     )
 
 
-def check_document(document: SpecDocument, context: CheckContext) -> SpecResult:
+def check_document(
+    document: SpecDocument, context: CheckContext, enabled: frozenset[str] | None = None
+) -> SpecResult:
     """Every finding for one spec, in file order."""
     encoding = [problem for problem in document.problems if problem.kind == "encoding"]
     if encoding:
@@ -101,7 +103,8 @@ def check_document(document: SpecDocument, context: CheckContext) -> SpecResult:
         problem = encoding[0]
         finding = UNREADABLE.finding(problem.line, problem.column, problem.message)
         return SpecResult(document.path, None, None, (finding,), readable=False)
-    enabled = enabled_rule_names(context)
+    if enabled is None:
+        enabled = enabled_rule_names(context)
     findings: list[Finding] = []
     for rule in all_rules():
         if rule.check is None or rule.name not in enabled:
@@ -114,32 +117,39 @@ def check_document(document: SpecDocument, context: CheckContext) -> SpecResult:
 
 
 def check_documents(
-    documents: Sequence[SpecDocument],
+    documents: Iterable[SpecDocument],
     context: CheckContext,
     other_ids: Iterable[tuple[str, str]] = (),
 ) -> list[SpecResult]:
     """Check a set of specs; ``other_ids`` are (id, path) of specs in the slice not checked now,
-    so a duplicate of an unchecked spec is still caught."""
-    results = [check_document(document, context) for document in documents]
-    if DUPLICATE_ID.name not in enabled_rule_names(context):
+    so a duplicate of an unchecked spec is still caught.
+
+    Documents are checked one at a time and only their results are kept, so a large slice can be
+    streamed through without holding every parsed spec in memory.
+    """
+    enabled = enabled_rule_names(context)
+    results: list[SpecResult] = []
+    id_lines: list[int] = []
+    for document in documents:
+        results.append(check_document(document, context, enabled))
+        id_lines.append(document.field_line("id"))
+    if DUPLICATE_ID.name not in enabled:
         return results
     owners: dict[str, list[str]] = {}
     for spec_id, path in other_ids:
         owners.setdefault(spec_id, []).append(path)
-    for document in documents:
-        if document.spec_id:
-            owners.setdefault(document.spec_id, []).append(document.path)
+    for result in results:
+        if result.spec_id:
+            owners.setdefault(result.spec_id, []).append(result.path)
     final: list[SpecResult] = []
-    for document, result in zip(documents, results, strict=True):
-        paths = owners.get(document.spec_id or "", [])
-        others = [path for path in paths if path != document.path]
+    for result, id_line in zip(results, id_lines, strict=True):
+        paths = owners.get(result.spec_id or "", [])
+        others = [path for path in paths if path != result.path]
         if not others:
             final.append(result)
             continue
         finding = DUPLICATE_ID.finding(
-            document.field_line("id"),
-            1,
-            f"id {document.spec_id} is also used by {', '.join(sorted(set(others)))}",
+            id_line, 1, f"id {result.spec_id} is also used by {', '.join(sorted(set(others)))}"
         )
         adjusted = _apply_settings(finding, context)
         findings = tuple(

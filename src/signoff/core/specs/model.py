@@ -52,10 +52,10 @@ class SectionKind(enum.Enum):
     @classmethod
     def from_heading(cls, heading: str) -> SectionKind | None:
         key = " ".join(heading.strip().rstrip(":").split()).lower()
-        try:
-            return cls(key)
-        except ValueError:
-            return None
+        return _KINDS_BY_TITLE.get(key)
+
+
+_KINDS_BY_TITLE: dict[str, SectionKind] = {kind.value: kind for kind in SectionKind}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from signoff.core.specs.model import (
     Field,
     FrontMatter,
@@ -23,11 +21,11 @@ from signoff.core.specs.model import (
     SpecDocument,
     TextSegment,
 )
+from signoff.core.specs.simple_yaml import load_simple
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 BOM = "\ufeff"
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -117,25 +115,11 @@ def _find_front_matter_close(lines: list[str]) -> int | None:
 def _parse_front_matter(lines: list[str], close: int) -> tuple[FrontMatter | None, Problem | None]:
     raw = "".join(lines[: close + 1])
     body = "".join(lines[1:close])
-    try:
-        # _LOADER is yaml's CSafeLoader (or SafeLoader): it builds only plain data.
-        loaded = yaml.load(body, Loader=_LOADER)  # noqa: S506
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        context_mark = getattr(error, "context_mark", None)
-        if context_mark is not None and (mark is None or mark.line >= close - 1):
-            # The parser noticed at the end of the block (an unclosed bracket or quote); the
-            # line that opened it is the one to fix.
-            mark = context_mark
-        line = 2 + mark.line if mark is not None else 1
-        column = 1 + mark.column if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return None, Problem(
-            "front-matter",
-            f"front matter is not valid YAML: {reason}; fix the YAML syntax on this line",
-            line,
-            column,
-        )
+    loaded: Any = load_simple(body)
+    if loaded is None:
+        loaded, problem = _load_yaml(body, close)
+        if problem is not None:
+            return None, problem
     if loaded is None:
         loaded = {}
     if not isinstance(loaded, dict):
@@ -165,6 +149,32 @@ def _parse_front_matter(lines: list[str], close: int) -> tuple[FrontMatter | Non
             second_line,
         )
     return front_matter, None
+
+
+def _load_yaml(body: str, close: int) -> tuple[Any, Problem | None]:
+    """Full YAML for front matter outside the simple subset; imported only when needed."""
+    import yaml  # noqa: PLC0415 - most front matter never needs it, and it costs start-up
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        # CSafeLoader / SafeLoader build only plain data.
+        return yaml.load(body, Loader=loader), None  # noqa: S506
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        context_mark = getattr(error, "context_mark", None)
+        if context_mark is not None and (mark is None or mark.line >= close - 1):
+            # The parser noticed at the end of the block (an unclosed bracket or quote); the
+            # line that opened it is the one to fix.
+            mark = context_mark
+        line = 2 + mark.line if mark is not None else 1
+        column = 1 + mark.column if mark is not None else 1
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return None, Problem(
+            "front-matter",
+            f"front matter is not valid YAML: {reason}; fix the YAML syntax on this line",
+            line,
+            column,
+        )
 
 
 def _top_level_key_lines(

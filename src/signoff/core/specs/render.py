@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import yaml
-
 from signoff.core.specs.parse import split_lines
 
 if TYPE_CHECKING:
@@ -25,8 +23,14 @@ def render(document: SpecDocument) -> str:
 
 def yaml_scalar(value: str) -> str:
     """A YAML scalar for ``value``: plain when that reads back identically, quoted otherwise."""
-    if _PLAIN_SCALAR.match(value) and yaml.safe_load(value) == value:
-        return value
+    import yaml  # noqa: PLC0415 - only writers need it; checking a spec should not pay for it
+
+    if _PLAIN_SCALAR.match(value):
+        try:
+            if yaml.safe_load(value) == value:
+                return value
+        except yaml.YAMLError:
+            pass  # e.g. a leading '@' is reserved in YAML: quote it
     return yaml.safe_dump(value, default_style='"', width=10_000).strip()
 
 

@@ -109,7 +109,7 @@ def rule(  # noqa: PLR0917
     return register
 
 
-def declare(
+def declare(  # noqa: PLR0917 - see rule() above
     code: str, name: str, severity: Severity, group: RuleGroup, summary: str, hint: str
 ) -> Rule:
     """Register a rule that is checked outside the per-spec table (e.g. across specs)."""

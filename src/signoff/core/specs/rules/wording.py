@@ -628,13 +628,40 @@ def first_word_keys(pattern: str) -> frozenset[str] | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
 class _Filed:
     """What is filed under one key: a screen that matches where any of them may, and each
-    smell's own pattern (the screen is that pattern when only one smell files there)."""
+    smell's own pattern (the screen is that pattern when only one smell files there).
 
-    screen: re.Pattern[str]
-    smells: tuple[tuple[Smell, re.Pattern[str]], ...]
+    Patterns compile on first use: a pre-commit run over one spec touches a few keys, and
+    compiling all of them up front would cost more than checking the spec.
+    """
+
+    __slots__ = ("_screen", "_smells", "screen_alternatives", "smell_alternatives")
+
+    def __init__(
+        self,
+        screen_alternatives: list[str],
+        smell_alternatives: list[tuple[Smell, list[str]]],
+    ) -> None:
+        self.screen_alternatives = screen_alternatives
+        self.smell_alternatives = smell_alternatives
+        self._screen: re.Pattern[str] | None = None
+        self._smells: tuple[tuple[Smell, re.Pattern[str]], ...] | None = None
+
+    def screen(self) -> re.Pattern[str]:
+        if self._screen is None:
+            self._screen = _compiled(self.screen_alternatives)
+        return self._screen
+
+    def smells(self) -> tuple[tuple[Smell, re.Pattern[str]], ...]:
+        if self._smells is None:
+            if len(self.smell_alternatives) == 1:
+                self._smells = ((self.smell_alternatives[0][0], self.screen()),)
+            else:
+                self._smells = tuple(
+                    (smell, _compiled(chosen)) for smell, chosen in self.smell_alternatives
+                )
+        return self._smells
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,6 +670,7 @@ class _Matcher:
 
     by_key: dict[str, _Filed]
     scans: tuple[tuple[Smell, re.Pattern[str]], ...]
+    keys: frozenset[str]
 
 
 @lru_cache(maxsize=64)
@@ -674,14 +702,9 @@ def _matcher(
             scans.append((smell, _compiled(unfiled)))
     by_key: dict[str, _Filed] = {}
     for key, entries in filed.items():
-        smells = tuple((smell, _compiled(chosen)) for smell, chosen in entries)
-        screen = (
-            smells[0][1]
-            if len(smells) == 1
-            else _compiled([alternative for _, chosen in entries for alternative in chosen])
-        )
-        by_key[key] = _Filed(screen, smells)
-    return _Matcher(by_key=by_key, scans=tuple(scans))
+        screen = [alternative for _, chosen in entries for alternative in chosen]
+        by_key[key] = _Filed(screen, entries)
+    return _Matcher(by_key=by_key, scans=tuple(scans), keys=frozenset(by_key))
 
 
 def _extra_key(context: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -691,15 +714,38 @@ def _extra_key(context: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]
     return tuple(sorted((name, tuple(words)) for name, words in extra.items()))
 
 
+@lru_cache(maxsize=1024)
+def _key_finder(key: str) -> re.Pattern[str]:
+    """Where a word with this key starts in lower-cased text (a short key is a whole word)."""
+    tail = "(?![a-z])" if len(key) < _KEY_LENGTH else ""
+    return re.compile(rf"(?<![a-z]){re.escape(key)}{tail}")
+
+
+def _word_starts(matcher: _Matcher, text: str) -> Iterator[tuple[_Filed, int]]:
+    """Each word start whose key some smell is filed under, with that key's smells."""
+    lowered = text.lower()
+    present = matcher.keys.intersection([word[:_KEY_LENGTH] for word in _LETTERS.findall(lowered)])
+    if not present:
+        return
+    if len(lowered) != len(text):
+        # A few characters change length when lower-cased; keep offsets exact the slow way.
+        for word in _LETTERS.finditer(text):
+            filed = matcher.by_key.get(word.group(0)[:_KEY_LENGTH].lower())
+            if filed is not None:
+                yield filed, word.start()
+        return
+    # One C-level scan per key present (a handful) instead of a Python step per word.
+    for key in present:
+        filed = matcher.by_key[key]
+        for occurrence in _key_finder(key).finditer(lowered):
+            yield filed, occurrence.start()
+
+
 def _matches(matcher: _Matcher, text: str) -> Iterator[tuple[Smell, re.Match[str]]]:
-    for word in _LETTERS.finditer(text):
-        filed = matcher.by_key.get(word.group(0)[:_KEY_LENGTH].lower())
-        if filed is None:
+    for filed, position in _word_starts(matcher, text):
+        if filed.screen().match(text, position) is None:
             continue
-        position = word.start()
-        if filed.screen.match(text, position) is None:
-            continue
-        for smell, pattern in filed.smells:
+        for smell, pattern in filed.smells():
             found = pattern.match(text, position)
             if found is not None:
                 yield smell, found

@@ -23,10 +23,13 @@ import importlib.util
 import json
 import os
 import platform
+import re
+import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,6 +107,14 @@ def machine() -> str:
     )
 
 
+def load() -> str:
+    """The 1-minute load average: how busy the machine was with other work."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def today() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -115,7 +126,7 @@ def header(title: str, command: str) -> list[str]:
         "",
         f"Command: `{command}` (also part of `make bench`)  ",
         f"Date: {today()}  ",
-        f"Machine: {machine()}",
+        f"Machine: {machine()}, load average {load()} at the start",
         "",
     ]
 
@@ -215,7 +226,7 @@ def verdict(passed: bool) -> str:
 
 
 def display_command(argv: Sequence[str]) -> str:
-    """A command line as a reader would type it from the project root."""
+    """A command line as a reader would type it from the project root, quoted for a shell."""
     parts: list[str] = []
     for part in argv:
         path = Path(part)
@@ -223,8 +234,18 @@ def display_command(argv: Sequence[str]) -> str:
         if path.is_absolute():
             with contextlib.suppress(ValueError):
                 shown = str(path.relative_to(ROOT))
-        parts.append(shown)
+        parts.append(shlex.quote(shown))
     return " ".join(parts)
+
+
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def paragraph(*sentences: str) -> list[str]:
+    """Prose for a section, wrapped at the project's line length (never inside `code`)."""
+    text = _CODE_SPAN.sub(lambda span: span.group().replace(" ", "\0"), " ".join(sentences))
+    lines = textwrap.wrap(text, width=100, break_on_hyphens=False, break_long_words=False)
+    return [*(line.replace("\0", " ") for line in lines), ""]
 
 
 def python_for_display() -> str:

@@ -133,7 +133,11 @@ class ImportCost:
 
 
 def parse_importtime(stderr: str) -> dict[str, tuple[int, int, str]]:
-    """``-X importtime`` output as module -> (self µs, cumulative µs, importing module)."""
+    """``-X importtime`` output as module -> (self µs, cumulative µs, importing module).
+
+    The importing module is "" for a top-level row: imported by the script itself, or by a
+    function at run time (a lazy import), not while another module was being imported.
+    """
     rows: list[tuple[str, int, int, int]] = []
     for line in stderr.splitlines():
         match = _IMPORT_LINE.match(line)
@@ -145,30 +149,39 @@ def parse_importtime(stderr: str) -> dict[str, tuple[int, int, str]]:
     parents: dict[int, str] = {}
     for module, depth, own, cumulative in reversed(rows):
         parents[depth] = module
-        parsed[module] = (own, cumulative, parents.get(depth - 1, "(top level)"))
+        parsed[module] = (own, cumulative, parents.get(depth - 1, ""))
     return parsed
 
 
-def import_costs(
-    arguments: Sequence[str], cwd: Path, runs: int
-) -> tuple[list[ImportCost], set[str], float]:
-    """Median import costs of ``python ARGUMENTS``; the floor's modules; its total in ms."""
-    floor = _report.run_child([sys.executable, "-X", "importtime", "-c", "pass"], cwd, capture=True)
-    floor_modules = set(parse_importtime(floor.stderr))
+@dataclass(frozen=True, slots=True)
+class ImportProfile:
+    costs: list[ImportCost]  # largest cumulative first
+    total_ms: float  # every import of the command, the interpreter's own included
+    floor_modules: set[str]  # what `python -c pass` imports anyway
+    floor_total_ms: float
+
+
+def _importtime(
+    command: Sequence[str], cwd: Path, runs: int
+) -> tuple[dict[str, list[tuple[int, int, str]]], float]:
+    """Each module's rows over ``runs`` runs of ``python -X importtime ...``; median total ms."""
     samples: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     totals: list[float] = []
     for _ in range(runs):
-        child = _report.run_child(
-            [sys.executable, "-X", "importtime", *arguments], cwd, capture=True
-        )
+        child = _report.run_child([sys.executable, "-X", "importtime", *command], cwd, capture=True)
         parsed = parse_importtime(child.stderr)
         if not parsed:
             raise _report.BenchError(f"no -X importtime output (exit {child.exit_code})")
         for module, row in parsed.items():
             samples[module].append(row)
-        totals.append(
-            sum(cumulative for _, cumulative, parent in parsed.values() if parent == "(top level)")
-        )
+        totals.append(sum(cumulative for _, cumulative, parent in parsed.values() if not parent))
+    return samples, _report.median(totals) / 1000
+
+
+def import_costs(arguments: Sequence[str], cwd: Path, runs: int) -> ImportProfile:
+    """Median import costs of ``python ARGUMENTS`` and of the bare interpreter."""
+    floor_samples, floor_total = _importtime(["-c", "pass"], cwd, runs)
+    samples, total = _importtime(arguments, cwd, runs)
     costs = [
         ImportCost(
             module=module,
@@ -179,7 +192,7 @@ def import_costs(
         for module, rows in samples.items()
     ]
     costs.sort(key=lambda cost: cost.cumulative_us, reverse=True)
-    return costs, floor_modules, _report.median(totals) / 1000
+    return ImportProfile(costs, total, set(floor_samples), floor_total)
 
 
 # ---------------------------------------------------------------- the report
@@ -193,9 +206,7 @@ class Measured:
     floor: Timed
     json: Timed
     signoff: Timed
-    imports: list[ImportCost]
-    floor_modules: set[str]
-    import_total_ms: float
+    imports: ImportProfile
     importtime_runs: int
     stale: list[str]
     changed: list[str]  # source files edited while the benchmark ran
@@ -209,9 +220,8 @@ class Measured:
         return self.signoff.median_ms / self.floor.median_ms
 
     def top_imports(self) -> list[ImportCost]:
-        return [cost for cost in self.imports if cost.module not in self.floor_modules][
-            :TOP_IMPORTS
-        ]
+        floor = self.imports.floor_modules
+        return [cost for cost in self.imports.costs if cost.module not in floor][:TOP_IMPORTS]
 
 
 def _row(timed: Timed, goal: str, verdict: str, floor: Timed) -> str:
@@ -228,14 +238,15 @@ def render(measured: Measured) -> str:
     extra = m.signoff.median_ms - m.floor.median_ms
     lines = [
         *_report.header("Start-up: `signoff spec check one.md` on one ready spec", m.command),
-        "The pre-commit case: a slice (`init_slice`) holding one ready spec with three acceptance",
-        "criteria, checked by name from the specs folder (exit 0). Wall time from spawn to exit",
-        f"of {m.runs} runs after {m.warmups} warm-ups; the three commands run round-robin in the",
-        "same loop so that load on the machine hits them alike. The sources were compiled to",
-        "bytecode first (`compileall`, as pip and uv do at install; this machine sets",
-        "PYTHONDONTWRITEBYTECODE=1); the venv's site-packages come compiled from",
-        "`uv sync --compile-bytecode`.",
-        "",
+        *_report.paragraph(
+            "The pre-commit case: a slice (`init_slice`) holding one ready spec with three",
+            "acceptance criteria, checked by name from the specs folder (exit 0).",
+            f"Wall time from spawn to exit of {m.runs} runs after {m.warmups} warm-ups; the three",
+            "commands run round-robin in the same loop, so load on the machine hits them alike.",
+            "The sources were compiled to bytecode first (`compileall`, as pip and uv do at",
+            "install; this machine sets PYTHONDONTWRITEBYTECODE=1); the venv's site-packages",
+            "come compiled from `uv sync --compile-bytecode`.",
+        ),
         "| command | median | p90 | min | median / floor | peak RSS | goal | verdict |",
         "|---|---|---|---|---|---|---|---|",
         _row(m.floor, "-", "interpreter floor", m.floor),
@@ -249,15 +260,19 @@ def render(measured: Measured) -> str:
         "",
         f"### Largest import costs (`python -X importtime`, median of {m.importtime_runs} runs)",
         "",
-        f"Imports take {m.import_total_ms:.0f} ms of the command in total. Cumulative time",
-        "includes the modules a module imports; modules that `python -c pass` imports too are",
-        "left out. These are the candidates to import lazily.",
-        "",
+        *_report.paragraph(
+            f"Imports take {m.imports.total_ms:.0f} ms of the command, of which",
+            f"{m.imports.floor_total_ms:.0f} ms are the bare interpreter's own (`python -c pass`).",
+            "Below, the largest cumulative times (a module and everything it imports) among",
+            "the modules the bare interpreter does not import: the candidates to import lazily.",
+            "An empty importer means a top-level import: by the script, or inside a function at",
+            "run time (already lazy).",
+        ),
         "| module | cumulative | self | imported by |",
         "|---|---|---|---|",
         *(
             f"| `{cost.module}` | {cost.cumulative_us / 1000:.1f} ms | "
-            f"{cost.self_us / 1000:.1f} ms | `{cost.parent}` |"
+            f"{cost.self_us / 1000:.1f} ms | {f'`{cost.parent}`' if cost.parent else '-'} |"
             for cost in m.top_imports()
         ),
     ]
@@ -320,7 +335,7 @@ def measure(args: argparse.Namespace, root: Path, command: str) -> Measured:
     )
     print("startup: -X importtime", file=sys.stderr)
     arguments = [*python_arguments(prefix), "spec", "check", "one.md"]
-    imports, floor_modules, total = import_costs(arguments, specs, args.importtime_runs)
+    imports = import_costs(arguments, specs, args.importtime_runs)
     return Measured(
         command=command,
         runs=args.runs,
@@ -329,8 +344,6 @@ def measure(args: argparse.Namespace, root: Path, command: str) -> Measured:
         json=json,
         signoff=signoff,
         imports=imports,
-        floor_modules=floor_modules,
-        import_total_ms=total,
         importtime_runs=args.importtime_runs,
         stale=_report.stale_bytecode(arguments, specs),
         changed=_report.changed_sources(sources, _report.source_fingerprint(package)),

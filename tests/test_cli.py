@@ -238,3 +238,21 @@ def test_the_installed_console_script_runs(slice_root: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "1 spec checked: 1 ready" in completed.stdout
+
+
+def test_parallel_checking_gives_the_same_report_as_serial(slice_root: Path, run: Run) -> None:
+    for number in range(1, 41):
+        text = READY_SPEC.replace("id: SO-1", f"id: SO-{number}")
+        if number % 3 == 0:
+            text = text.replace("risk: reversible\n", "")
+        if number % 7 == 0:
+            text = text.replace(f"id: SO-{number}", "id: SO-2")
+        write_spec(slice_root, f"SO-{number}-spec.md", text)
+    serial = run("spec", "check", "--format", "json", "--jobs", "1")
+    parallel = run("spec", "check", "--format", "json", "--jobs", "2")
+    assert serial.exit_code == parallel.exit_code == 1
+    assert parallel.stdout == serial.stdout
+    summary = json.loads(parallel.stdout)["summary"]
+    assert summary["checked"] == 40
+    # Not ready: the 13 multiples of 3 (no risk) and the SO-2 duplicates 2, 7, 14, 28, 35.
+    assert summary["ready"] == 40 - 13 - 5

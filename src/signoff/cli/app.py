@@ -148,7 +148,13 @@ def spec_show(reference: str, output: str) -> None:
     show_default=True,
     help="Output format; sarif is SARIF 2.1.0 for code scanning.",
 )
-def spec_check(targets: tuple[str, ...], output: str) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: one per CPU when checking 256 specs or more).",
+)
+def spec_check(targets: tuple[str, ...], output: str, jobs: int | None) -> None:
     """Check that specs are ready for an agent: structure errors, wording warnings.
 
     TARGETS are spec files, folders or ids (SO-12); every spec is checked when none is named.
@@ -157,7 +163,7 @@ def spec_check(targets: tuple[str, ...], output: str) -> None:
     from signoff.service.specs import check_specs
 
     workspace = _workspace()
-    report = check_specs(workspace, list(targets))
+    report = check_specs(workspace, list(targets), jobs)
     if output == "json":
         render.print_json(render.check_json(report))
     elif output == "sarif":

@@ -7,8 +7,7 @@ sees this already-valid shape, so rules and gates never re-check types.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -18,10 +17,6 @@ GATE_KINDS: tuple[GateKind, ...] = ("command", "traceability", "review", "approv
 SeverityName = Literal["error", "warning", "off"]
 
 DEFAULT_MAX_ACCEPTANCE_CRITERIA = 8
-
-
-def _frozen_mapping() -> Mapping[Any, Any]:
-    return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +41,8 @@ class CheckerSettings:
 
     max_acceptance_criteria: int = DEFAULT_MAX_ACCEPTANCE_CRITERIA
     disabled: frozenset[str] = frozenset()
-    severity: Mapping[str, SeverityName] = field(default_factory=_frozen_mapping)
-    extra_words: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen_mapping)
+    severity: Mapping[str, SeverityName] = field(default_factory=dict)
+    extra_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +52,9 @@ class Standards:
     slice_name: str
     owners: tuple[str, ...] = ()
     specs_dir: str = "specs"
-    approver_groups: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen_mapping)
-    gates: Mapping[str, GateDefinition] = field(default_factory=_frozen_mapping)
-    policy: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen_mapping)
+    approver_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    gates: Mapping[str, GateDefinition] = field(default_factory=dict)
+    policy: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     checker: CheckerSettings = field(default_factory=CheckerSettings)
 
     def minimum_gates(self, level: str) -> tuple[str, ...]:

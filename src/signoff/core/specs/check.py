@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from signoff.core.specs.model import Problem, SpecDocument
@@ -24,6 +24,7 @@ class SpecResult:
     title: str | None
     findings: tuple[Finding, ...]
     readable: bool = True
+    id_line: int = 1  # where the id is written: duplicate-id points there
 
     @property
     def ready(self) -> bool:
@@ -113,7 +114,13 @@ def check_document(
     findings.extend(check_wording(document, context, enabled & WORDING_RULE_NAMES))
     adjusted = [kept for finding in findings if (kept := _apply_settings(finding, context))]
     adjusted.sort(key=lambda finding: (finding.line, finding.column, finding.rule))
-    return SpecResult(document.path, document.spec_id, document.title, tuple(adjusted))
+    return SpecResult(
+        document.path,
+        document.spec_id,
+        document.title,
+        tuple(adjusted),
+        id_line=document.field_line("id"),
+    )
 
 
 def check_documents(
@@ -128,12 +135,17 @@ def check_documents(
     streamed through without holding every parsed spec in memory.
     """
     enabled = enabled_rule_names(context)
-    results: list[SpecResult] = []
-    id_lines: list[int] = []
-    for document in documents:
-        results.append(check_document(document, context, enabled))
-        id_lines.append(document.field_line("id"))
-    if DUPLICATE_ID.name not in enabled:
+    results = [check_document(document, context, enabled) for document in documents]
+    return add_duplicate_ids(results, context, other_ids)
+
+
+def add_duplicate_ids(
+    results: list[SpecResult],
+    context: CheckContext,
+    other_ids: Iterable[tuple[str, str]] = (),
+) -> list[SpecResult]:
+    """Add a ``duplicate-id`` finding to every result whose id another spec also carries."""
+    if DUPLICATE_ID.name not in enabled_rule_names(context):
         return results
     owners: dict[str, list[str]] = {}
     for spec_id, path in other_ids:
@@ -142,14 +154,16 @@ def check_documents(
         if result.spec_id:
             owners.setdefault(result.spec_id, []).append(result.path)
     final: list[SpecResult] = []
-    for result, id_line in zip(results, id_lines, strict=True):
+    for result in results:
         paths = owners.get(result.spec_id or "", [])
         others = [path for path in paths if path != result.path]
         if not others:
             final.append(result)
             continue
         finding = DUPLICATE_ID.finding(
-            id_line, 1, f"id {result.spec_id} is also used by {', '.join(sorted(set(others)))}"
+            result.id_line,
+            1,
+            f"id {result.spec_id} is also used by {', '.join(sorted(set(others)))}",
         )
         adjusted = _apply_settings(finding, context)
         findings = tuple(
@@ -158,9 +172,7 @@ def check_documents(
                 key=lambda item: (item.line, item.column, item.rule),
             )
         )
-        final.append(
-            SpecResult(result.path, result.spec_id, result.title, findings, result.readable)
-        )
+        final.append(replace(result, findings=findings))
     return final
 
 

@@ -207,6 +207,11 @@ def _top_level_key_lines(
     return ranges, duplicate
 
 
+def _closes_fence(stripped: str, fence: str) -> bool:
+    """A closing fence: the opening's character, at least as many, and nothing after."""
+    return stripped.startswith(fence) and not stripped[len(fence) :].strip(fence[0]).strip()
+
+
 def _heading_lines(lines: list[str], start: int) -> Iterator[tuple[int, int, str]]:
     """Yield (index, level, text) of ATX headings outside fenced code and HTML comments."""
     fence: str | None = None
@@ -214,8 +219,7 @@ def _heading_lines(lines: list[str], start: int) -> Iterator[tuple[int, int, str
     for index in range(start, len(lines)):
         line = _strip_eol(lines[index])
         if fence is not None:
-            stripped = line.strip()
-            if stripped.startswith(fence) and not stripped[len(fence) :].strip(fence[0]).strip():
+            if _closes_fence(line.strip(), fence):
                 fence = None
             continue
         if in_comment:
@@ -325,7 +329,7 @@ def _parse_items(  # noqa: PLR0915
         stripped = line.strip()
         if fence is not None:
             has_content = True
-            if stripped.startswith(fence) and not stripped[len(fence) :].strip(fence[0]).strip():
+            if _closes_fence(stripped, fence):
                 fence = None
             continue
         if in_comment:

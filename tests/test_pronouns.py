@@ -121,8 +121,8 @@ def test_clear_pronouns_are_left_alone(text: str) -> None:
             "The exporter shall copy the file to the archive and then delete it.",
             "could refer to exporter, file, archive",
         ),
-        ("It monitors the error log every minute.", "no earlier noun it can refer to"),
-        ("We shall review the export every week.", "it is not said who 'we' are"),
+        ("It monitors the error log every minute.", "has no earlier noun to refer to"),
+        ("We shall review the export every week.", "does not say who 'we' are"),
         (
             "Where the fax service is provided, it shall be possible to interrupt the fax.",
             "could mean service, or be the empty 'it'",

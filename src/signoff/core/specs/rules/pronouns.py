@@ -696,7 +696,7 @@ def find_vague_pronouns(text: str) -> list[PronounHit]:
             continue
         if lower in FIRST_PERSON_PLURAL:
             hits.append(
-                PronounHit(token.start, token.end, token.text, "it is not said who 'we' are")
+                PronounHit(token.start, token.end, token.text, "does not say who 'we' are")
             )
             continue
         family = (
@@ -801,7 +801,7 @@ def _resolve(tokens: list[_Token], phrases: list[_Phrase], index: int) -> Pronou
     token = tokens[index]
     names = _candidates(tokens, phrases, index)
     if not names:
-        return PronounHit(token.start, token.end, token.text, "no earlier noun it can refer to")
+        return PronounHit(token.start, token.end, token.text, "has no earlier noun to refer to")
     if len(names) > 1:
         options = ", ".join(names[-3:])
         return PronounHit(token.start, token.end, token.text, f"could refer to {options}")
@@ -818,5 +818,5 @@ def _demonstrative(tokens: list[_Token], index: int) -> PronounHit | None:
     if following[:1].isalpha() and following not in _VERBISH_AFTER_DEMONSTRATIVE:
         return None  # a determiner: "this page"
     return PronounHit(
-        token.start, token.end, token.text, "a demonstrative with nothing it points to"
+        token.start, token.end, token.text, "points to nothing named before it"
     )

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from signoff.core.events import Question
 from signoff.core.specs.check import (
     SpecResult,
     check_document,
@@ -47,7 +49,22 @@ def _path_exists(path: str) -> bool:
     return path.startswith(("src/", "docs/"))
 
 
-CONTEXT = CheckContext(STANDARDS, path_exists=_path_exists)
+# The ledger of the examples: one open question, about SO-42 (the open-question example).
+OPEN_QUESTION = Question(
+    spec_id="SO-42",
+    ref="Q-1",
+    text="Which columns go in the file?",
+    source="agent",
+    asked_by="agent@example.com",
+    asked_at=datetime(2026, 11, 20, tzinfo=UTC),
+)
+
+
+def _open_questions(spec_id: str) -> tuple[Question, ...]:
+    return (OPEN_QUESTION,) if spec_id == OPEN_QUESTION.spec_id else ()
+
+
+CONTEXT = CheckContext(STANDARDS, path_exists=_path_exists, open_questions=_open_questions)
 
 BASELINE_ACCEPTANCE = (
     '- AC-1: When a manager clicks "Export", the system shall download the orders as a CSV file.\n'

@@ -36,7 +36,7 @@ def _cwd() -> Path:
 def _workspace() -> Workspace:
     from signoff.service.workspace import open_workspace
 
-    return open_workspace(_cwd())
+    return open_workspace(_cwd(), os.environ)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES_HELP)

@@ -21,10 +21,12 @@ from signoff.core.specs.check import (
 )
 from signoff.core.specs.render import yaml_scalar
 from signoff.core.specs.rules import CheckContext
+from signoff.service.ledger import open_questions_reader
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
+    from signoff.core.events import Question
     from signoff.core.specs.model import SpecDocument
     from signoff.service.workspace import Workspace
 
@@ -85,7 +87,16 @@ def _context(workspace: Workspace) -> CheckContext:
             found = known[relative] = os.path.exists(os.path.join(root, relative))
         return found
 
-    return CheckContext(standards=workspace.standards, path_exists=path_exists)
+    reader: list[Callable[[str], Sequence[Question]]] = []
+
+    def open_questions(spec_id: str) -> Sequence[Question]:
+        if not reader:  # read the ledger once, and only if a rule asks
+            reader.append(open_questions_reader(workspace))
+        return reader[0](spec_id)
+
+    return CheckContext(
+        standards=workspace.standards, path_exists=path_exists, open_questions=open_questions
+    )
 
 
 def _spec_index(workspace: Workspace) -> dict[Path, str | None]:

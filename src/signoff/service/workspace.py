@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from signoff.adapters.standards_file import STANDARDS_FILE, load_standards
 from signoff.core.errors import SliceNotFoundError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from signoff.core.standards import Standards
 
 
+def utc_now() -> datetime:
+    """The real clock (a module-level function, so a Workspace can go to worker processes)."""
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Workspace:
-    """A slice on disk: its root folder and its validated standards."""
+    """A slice on disk: its root folder, its validated standards, and the injected world.
+
+    ``environ`` is the process environment as the shell saw it (``SIGNOFF_DATABASE_URL``);
+    ``clock`` gives the current UTC time. Tests pass their own.
+    """
 
     root: Path
     standards: Standards
     cwd: Path
+    environ: Mapping[str, str] = field(default_factory=dict)
+    clock: Callable[[], datetime] = field(default=utc_now)
 
     @property
     def specs_dir(self) -> Path:
@@ -47,6 +60,16 @@ def find_root(start: Path) -> Path:
     )
 
 
-def open_workspace(start: Path) -> Workspace:
+def open_workspace(
+    start: Path,
+    environ: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Workspace:
     root = find_root(start)
-    return Workspace(root=root, standards=load_standards(root), cwd=start.resolve())
+    return Workspace(
+        root=root,
+        standards=load_standards(root),
+        cwd=start.resolve(),
+        environ=dict(environ or {}),
+        clock=clock or utc_now,
+    )

@@ -695,9 +695,7 @@ def find_vague_pronouns(text: str) -> list[PronounHit]:
                 hits.append(hit)
             continue
         if lower in FIRST_PERSON_PLURAL:
-            hits.append(
-                PronounHit(token.start, token.end, token.text, "does not say who 'we' are")
-            )
+            hits.append(PronounHit(token.start, token.end, token.text, "does not say who 'we' are"))
             continue
         family = (
             "it"
@@ -817,6 +815,4 @@ def _demonstrative(tokens: list[_Token], index: int) -> PronounHit | None:
         return None  # "… . This will allow …": it sums up the sentence before
     if following[:1].isalpha() and following not in _VERBISH_AFTER_DEMONSTRATIVE:
         return None  # a determiner: "this page"
-    return PronounHit(
-        token.start, token.end, token.text, "points to nothing named before it"
-    )
+    return PronounHit(token.start, token.end, token.text, "points to nothing named before it")

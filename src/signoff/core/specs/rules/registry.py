@@ -7,13 +7,14 @@ never renumber or rename one; retire a rule by leaving its code unused.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from signoff.core.specs.model import SpecDocument
 
 if TYPE_CHECKING:
+    from signoff.core.events import Question
     from signoff.core.standards import Standards
 
 
@@ -51,11 +52,13 @@ class CheckContext:
     """What a rule may consult besides the spec: the standards and the injected world.
 
     ``path_exists`` answers whether a context path exists in the slice; the service injects a
-    filesystem check, tests inject a set. ``None`` means "cannot tell", and the rule stays quiet.
+    filesystem check, tests inject a set. ``open_questions`` gives a spec's unresolved
+    clarification questions from the ledger. ``None`` means "cannot tell": the rule stays quiet.
     """
 
     standards: Standards
     path_exists: Callable[[str], bool] | None = None
+    open_questions: Callable[[str], Sequence[Question]] | None = None
 
 
 RuleFunction = Callable[["Rule", SpecDocument, CheckContext], Iterable[Finding]]

@@ -455,6 +455,29 @@ _NEGATIVE_EDGE = re.compile(
 
 
 @rule(
+    "SO112",
+    "open-question",
+    ERROR,
+    STRUCTURE,
+    "A clarification question about the spec is neither answered nor deferred.",
+    "triage it: signoff clarify answer|defer|reject SO-<n>/Q-<n>",
+)
+def check_open_question(this: Rule, spec: SpecDocument, context: CheckContext) -> Iterator[Finding]:
+    if context.open_questions is None or spec.spec_id is None:
+        return
+    for question in context.open_questions(spec.spec_id):
+        excerpt = question.text if len(question.text) <= 70 else question.text[:67] + "..."
+        yield this.finding(
+            spec.field_line("id"),
+            1,
+            f"{question.ref} ({question.source}, asked {question.asked_at:%Y-%m-%d}) "
+            f'is open: "{excerpt}"',
+            f"answer, defer or reject it: signoff clarify answer {spec.spec_id}/{question.ref} "
+            '"<answer>"',
+        )
+
+
+@rule(
     "SO201",
     "missing-unwanted-case",
     WARNING,

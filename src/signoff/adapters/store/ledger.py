@@ -1,0 +1,388 @@
+"""The ledger: append-only events in SQLite (default) or PostgreSQL, through SQLAlchemy Core.
+
+Everything that writes goes through :meth:`Ledger.append` or :meth:`Ledger.transaction`. On
+SQLite a write transaction starts with ``BEGIN IMMEDIATE`` (so two writers queue on the lock
+instead of failing when a read turns into a write), the database runs in WAL mode with a busy
+timeout, and a lock that outlasts the timeout is retried with backoff before it is reported.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    exists,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from signoff.adapters.store.schema import HEAD_REVISION, events
+from signoff.core.errors import LedgerBusyError, LedgerError
+from signoff.core.events import (
+    QUESTION_ASKED,
+    RESOLUTIONS,
+    SPEC_MOVED,
+    SPEC_REVISED,
+    Event,
+    NewEvent,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from signoff.adapters.store.url import LedgerLocation
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5_000
+RETRIES = 5
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _is_locked(error: OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "locked" in message or "busy" in message
+
+
+def _engine(location: LedgerLocation) -> Engine:
+    if location.sqlite_path is None:
+        return create_engine(location.url, pool_pre_ping=True, future=True)
+    location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    # NullPool: a CLI process opens one connection; pooling only keeps file handles alive.
+    engine = create_engine(location.url, poolclass=NullPool, future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writing = connection.get_execution_options().get("signoff_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def _row_event(row: Any) -> Event:
+    return Event(
+        id=row.id,
+        kind=row.kind,
+        spec_id=row.spec_id,
+        actor=row.actor,
+        occurred_at=_utc(row.occurred_at),
+        recorded_at=_utc(row.recorded_at),
+        idempotency_key=row.idempotency_key,
+        subject=row.subject,
+        payload=dict(row.payload or {}),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class Ledger:
+    """The events of one slice."""
+
+    def __init__(self, location: LedgerLocation, clock: Callable[[], datetime]) -> None:
+        self.location = location
+        self._clock = clock
+        try:
+            self.engine = _engine(location)
+        except (SQLAlchemyError, OSError) as error:
+            raise LedgerError(f"ledger {location.display}: cannot be opened: {error}") from None
+
+    # ------------------------------------------------------------ connections and retries
+
+    def _retrying(self, work: Callable[[], T]) -> T:
+        delay = 0.05
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return work()
+            except OperationalError as error:
+                if not _is_locked(error):
+                    raise LedgerError(
+                        f"ledger {self.location.display}: {str(error.orig).strip()}"
+                    ) from None
+                if attempt == RETRIES:
+                    raise LedgerBusyError(
+                        f"ledger {self.location.display} is locked by another process; "
+                        f"gave up after {RETRIES} tries; run the command again"
+                    ) from None
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except OperationalError as error:
+            if _is_locked(error):
+                raise LedgerBusyError(
+                    f"ledger {self.location.display} is locked by another process; try again"
+                ) from None
+            raise LedgerError(
+                f"ledger {self.location.display}: {str(error.orig).strip()}"
+            ) from None
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction, retried whole if the database is locked."""
+
+        def attempt() -> T:
+            connect = self.engine.connect().execution_options(signoff_write=True)
+            with connect as connection, connection.begin():
+                return work(connection)
+
+        return self._retrying(attempt)
+
+    # ------------------------------------------------------------ schema
+
+    def revision(self) -> str | None:
+        """The schema version the ledger is at, or None when it has no tables yet."""
+        with self._reading() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+            return None if row is None else str(row[0])
+
+    def upgrade(self, target: str = "head") -> tuple[str | None, str]:
+        """Apply pending migrations; returns (revision before, revision after)."""
+        from alembic import command  # noqa: PLC0415 - only when the schema must change
+        from alembic.config import Config  # noqa: PLC0415
+
+        before = self.revision()
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+
+        def migrate() -> None:
+            with self.engine.connect().execution_options(signoff_write=True) as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, target)
+                connection.commit()
+
+        self._retrying(migrate)
+        return before, self.revision() or "none"
+
+    def ensure_schema(self) -> None:
+        """Migrations run on first use: bring a new or older ledger to the current schema."""
+        if self.revision() != HEAD_REVISION:
+            self.upgrade()
+
+    # ------------------------------------------------------------ writing
+
+    def _insert(self, connection: Connection, new: NewEvent) -> Event | None:
+        values = {
+            "kind": new.kind,
+            "spec_id": new.spec_id,
+            "subject": new.subject,
+            "actor": new.actor,
+            "occurred_at": new.occurred_at.astimezone(UTC),
+            "recorded_at": self._clock().astimezone(UTC),
+            "payload": dict(new.payload),
+            "idempotency_key": new.idempotency_key,
+        }
+        dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+        statement = (
+            dialect.insert(events)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(*events.c)
+        )
+        row = connection.execute(statement).first()
+        return None if row is None else _row_event(row)
+
+    def append(self, new: NewEvent) -> tuple[Event, bool]:
+        """Record ``new``; returns (the event, True) or, when its idempotency key was already
+        used, (the event recorded then, False). Raises IntegrityError on other conflicts."""
+
+        def work(connection: Connection) -> tuple[Event, bool]:
+            inserted = self._insert(connection, new)
+            if inserted is not None:
+                return inserted, True
+            existing = self._by_key(connection, new.idempotency_key)
+            if existing is None:  # pragma: no cover - the conflict row cannot vanish
+                raise LedgerError(
+                    f"ledger {self.location.display}: lost event {new.idempotency_key}"
+                )
+            return existing, False
+
+        return self.transaction(work)
+
+    def append_many(self, batch: Sequence[NewEvent]) -> int:
+        """Record many events in one transaction; returns how many were new."""
+        if not batch:
+            return 0
+        recorded_at = self._clock().astimezone(UTC)
+        rows = [
+            {
+                "kind": new.kind,
+                "spec_id": new.spec_id,
+                "subject": new.subject,
+                "actor": new.actor,
+                "occurred_at": new.occurred_at.astimezone(UTC),
+                "recorded_at": recorded_at,
+                "payload": dict(new.payload),
+                "idempotency_key": new.idempotency_key,
+            }
+            for new in batch
+        ]
+
+        def work(connection: Connection) -> int:
+            before = self._count(connection)
+            dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+            statement = dialect.insert(events).on_conflict_do_nothing(
+                index_elements=["idempotency_key"]
+            )
+            connection.execute(statement, rows)
+            return self._count(connection) - before
+
+        return self.transaction(work)
+
+    def next_question(self, connection: Connection, spec_id: str) -> int:
+        """The next free question number of a spec (inside the asking transaction)."""
+        numbers = connection.execute(
+            select(events.c.subject).where(
+                and_(events.c.kind == QUESTION_ASKED, events.c.spec_id == spec_id)
+            )
+        ).scalars()
+        used = [int(subject.split("-")[1]) for subject in numbers if subject]
+        return max(used, default=0) + 1
+
+    def insert_in(self, connection: Connection, new: NewEvent) -> Event | None:
+        """Insert inside a caller's transaction; None when the idempotency key was taken."""
+        return self._insert(connection, new)
+
+    # ------------------------------------------------------------ reading
+
+    def _by_key(self, connection: Connection, key: str) -> Event | None:
+        row = connection.execute(select(events).where(events.c.idempotency_key == key)).first()
+        return None if row is None else _row_event(row)
+
+    def by_key(self, key: str) -> Event | None:
+        with self._reading() as connection:
+            return self._by_key(connection, key)
+
+    def _count(self, connection: Connection) -> int:
+        return int(connection.execute(select(func.count()).select_from(events)).scalar_one())
+
+    def count(self) -> int:
+        with self._reading() as connection:
+            return self._count(connection)
+
+    def events_of(self, spec_id: str | None = None, kinds: Sequence[str] = ()) -> list[Event]:
+        """Events in the order they were recorded, optionally for one spec and some kinds."""
+        query = select(events).order_by(events.c.id)
+        if spec_id is not None:
+            query = query.where(events.c.spec_id == spec_id)
+        if kinds:
+            query = query.where(events.c.kind.in_(kinds))
+        with self._reading() as connection:
+            return [_row_event(row) for row in connection.execute(query)]
+
+    def questions(self, spec_id: str | None = None, *, only_open: bool = False) -> list[Event]:
+        """Question and resolution events (asked ones first by id), for folding."""
+        kinds = (QUESTION_ASKED, *RESOLUTIONS)
+        query = select(events).where(events.c.kind.in_(kinds)).order_by(events.c.id)
+        if spec_id is not None:
+            query = query.where(events.c.spec_id == spec_id)
+        if only_open:
+            resolved = events.alias("resolved")
+            query = query.where(
+                events.c.kind == QUESTION_ASKED,
+                ~exists().where(
+                    resolved.c.kind.in_(RESOLUTIONS),
+                    resolved.c.spec_id == events.c.spec_id,
+                    resolved.c.subject == events.c.subject,
+                ),
+            )
+        with self._reading() as connection:
+            return [_row_event(row) for row in connection.execute(query)]
+
+    def board(self) -> dict[str, str]:
+        """Each spec's stage: its latest move's target, else its latest revision's status."""
+        latest = (
+            select(events.c.spec_id, func.max(events.c.id).label("id"))
+            .where(events.c.kind == SPEC_MOVED)
+            .group_by(events.c.spec_id)
+            .subquery()
+        )
+        moved = select(events.c.spec_id, events.c.payload).join(latest, events.c.id == latest.c.id)
+        revised_latest = (
+            select(events.c.spec_id, func.max(events.c.id).label("id"))
+            .where(events.c.kind == SPEC_REVISED)
+            .group_by(events.c.spec_id)
+            .subquery()
+        )
+        revised = select(events.c.spec_id, events.c.payload).join(
+            revised_latest, events.c.id == revised_latest.c.id
+        )
+        stages: dict[str, str] = {}
+        with self._reading() as connection:
+            for row in connection.execute(revised):
+                status = (row.payload or {}).get("status")
+                if status:
+                    stages[row.spec_id] = str(status)
+            for row in connection.execute(moved):
+                stages[row.spec_id] = str((row.payload or {}).get("to"))
+        return stages
+
+    def latest_revision(self, spec_id: str) -> Event | None:
+        query = (
+            select(events)
+            .where(events.c.kind == SPEC_REVISED, events.c.spec_id == spec_id)
+            .order_by(events.c.id.desc())
+            .limit(1)
+        )
+        with self._reading() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else _row_event(row)
+
+    def latest_revisions(self) -> dict[str, Event]:
+        """Every spec's latest revision event, for ``signoff sync``."""
+        latest = (
+            select(func.max(events.c.id).label("id"))
+            .where(events.c.kind == SPEC_REVISED)
+            .group_by(events.c.spec_id)
+            .subquery()
+        )
+        query = select(events).join(latest, events.c.id == latest.c.id)
+        with self._reading() as connection:
+            return {row.spec_id: _row_event(row) for row in connection.execute(query)}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_ledger(
+    location: LedgerLocation, clock: Callable[[], datetime] | None = None, *, migrate: bool = True
+) -> Ledger:
+    """Open the ledger; with ``migrate`` (the default) bring its schema to the current one."""
+    ledger = Ledger(location, clock or (lambda: datetime.now(UTC)))
+    if migrate:
+        try:
+            ledger.ensure_schema()
+        except IntegrityError as error:  # pragma: no cover - a broken migration
+            raise LedgerError(f"ledger {location.display}: migration failed: {error}") from None
+    return ledger

@@ -1,0 +1,1 @@
+"""Clarification: questions about a spec, triaged as answered, deferred or rejected."""

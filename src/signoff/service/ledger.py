@@ -1,0 +1,47 @@
+"""Open the slice's ledger, and read what the checker needs from it cheaply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from signoff.adapters.store.url import LedgerLocation, resolve_location
+from signoff.core.events import Question, fold_questions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from signoff.adapters.store.ledger import Ledger
+    from signoff.service.workspace import Workspace
+
+
+def location(workspace: Workspace) -> LedgerLocation:
+    return resolve_location(workspace.root, workspace.environ)
+
+
+def open_workspace_ledger(workspace: Workspace, *, migrate: bool = True) -> Ledger:
+    """The ledger, its schema brought up to date (SQLAlchemy is imported only here)."""
+    from signoff.adapters.store.ledger import open_ledger  # noqa: PLC0415 - heavy import
+
+    return open_ledger(location(workspace), workspace.clock, migrate=migrate)
+
+
+def open_questions_reader(workspace: Workspace) -> Callable[[str], Sequence[Question]]:
+    """A lookup of each spec's open questions, read once for the whole check."""
+    where = location(workspace)
+    if where.sqlite_path is not None:
+        from signoff.adapters.store.quick import open_questions_sqlite  # noqa: PLC0415
+
+        found = open_questions_sqlite(where.sqlite_path)
+    else:
+        ledger = open_workspace_ledger(workspace)
+        try:
+            found = {}
+            for question in fold_questions(ledger.questions(only_open=True)):
+                found.setdefault(question.spec_id, []).append(question)
+        finally:
+            ledger.close()
+
+    def lookup(spec_id: str) -> Sequence[Question]:
+        return found.get(spec_id, ())
+
+    return lookup

@@ -300,7 +300,7 @@ def start_cluster(base: Path) -> Cluster:
     cluster = _launch(cluster, preferred_port=None)
     try:
         cluster.psql(
-            f"CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'",
+            f"CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{PASSWORD}'",
             f"CREATE DATABASE {DATABASE} OWNER {ROLE}",
         )
     except PostgresUnavailableError:

@@ -123,6 +123,15 @@ def _resolve(workspace: Workspace, target: str, index: dict[Path, str | None]) -
     raise SpecNotFoundError(f"{target}: no such file, folder or spec id")
 
 
+def spec_path(workspace: Workspace, reference: str) -> Path:
+    """The one file a spec id or path names."""
+    paths = _resolve(workspace, reference, _spec_index(workspace))
+    if len(paths) != 1:
+        names = ", ".join(workspace.display_path(path) for path in paths) or "nothing"
+        raise UsageError(f"{reference} names {len(paths)} spec files ({names}); name one file")
+    return paths[0]
+
+
 def load_document(workspace: Workspace, path: Path) -> SpecDocument:
     try:
         raw = read_spec_bytes(path)
@@ -230,11 +239,7 @@ def list_specs(workspace: Workspace) -> list[SpecRow]:
 
 def show_spec(workspace: Workspace, reference: str) -> ShownSpec:
     index = _spec_index(workspace)
-    paths = _resolve(workspace, reference, index)
-    if len(paths) != 1:
-        names = ", ".join(workspace.display_path(path) for path in paths) or "nothing"
-        raise UsageError(f"{reference} names {len(paths)} spec files ({names}); name one file")
-    path = paths[0]
+    path = spec_path(workspace, reference)
     document = load_document(workspace, path)
     others = [
         (spec_id, workspace.display_path(other))

@@ -280,6 +280,10 @@ class Ledger:
         row = connection.execute(select(events).where(events.c.idempotency_key == key)).first()
         return None if row is None else _row_event(row)
 
+    def by_key_in(self, connection: Connection, key: str) -> Event | None:
+        """Look an event up by idempotency key inside a caller's transaction."""
+        return self._by_key(connection, key)
+
     def by_key(self, key: str) -> Event | None:
         with self._reading() as connection:
             return self._by_key(connection, key)
@@ -347,6 +351,27 @@ class Ledger:
             for row in connection.execute(moved):
                 stages[row.spec_id] = str((row.payload or {}).get("to"))
         return stages
+
+    def latest_of(self, spec_id: str, kinds: Sequence[str]) -> Event | None:
+        """A spec's most recent event of one of ``kinds``."""
+        query = (
+            select(events)
+            .where(events.c.kind.in_(kinds), events.c.spec_id == spec_id)
+            .order_by(events.c.id.desc())
+            .limit(1)
+        )
+        with self._reading() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else _row_event(row)
+
+    def asked(self, spec_id: str, ref: str) -> Event | None:
+        """The event that asked question ``ref`` of a spec."""
+        query = select(events).where(
+            events.c.kind == QUESTION_ASKED, events.c.spec_id == spec_id, events.c.subject == ref
+        )
+        with self._reading() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else _row_event(row)
 
     def latest_revision(self, spec_id: str) -> Event | None:
         query = (

@@ -244,7 +244,7 @@ def start_cluster(base: Path) -> Cluster:
 
     The cluster listens on 127.0.0.1 only, on a free port, with password (scram) authentication;
     the superuser is reachable only through a Unix socket inside ``base``. The role ``signoff``
-    owns the database ``signoff_test``: ``Cluster.url`` connects as that role.
+    (LOGIN, CREATEDB) owns the database ``signoff_test``: ``Cluster.url`` connects as that role.
     """
     bin_dir = ensure_installed()
     base = base.resolve()

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import click
 
 from signoff import __version__
-
-if TYPE_CHECKING:
-    from signoff.service.workspace import Workspace
+from signoff.cli import ledger_commands
+from signoff.cli.context import cwd as _cwd
+from signoff.cli.context import workspace as _workspace
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok (every spec checked is ready), 1 a spec is not ready, "
@@ -24,19 +23,6 @@ EXIT_CODES_HELP = (
 )
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _cwd() -> Path:
-    context = click.get_current_context()
-    root = context.find_root()
-    directory = root.params.get("directory")
-    return Path(directory).resolve() if directory else Path.cwd()
-
-
-def _workspace() -> Workspace:
-    from signoff.service.workspace import open_workspace
-
-    return open_workspace(_cwd(), os.environ)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES_HELP)
@@ -172,6 +158,13 @@ def spec_check(targets: tuple[str, ...], output: str, jobs: int | None) -> None:
         render.print_check(report)
     if not report.all_ready:
         raise SystemExit(1)
+
+
+cli.add_command(ledger_commands.db)
+cli.add_command(ledger_commands.sync)
+cli.add_command(ledger_commands.clarify)
+spec.add_command(ledger_commands.spec_move)
+spec.add_command(ledger_commands.spec_history)
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -3,7 +3,8 @@
 """Run every benchmark in sequence; each writes its own section of docs/performance.md.
 
 ``make bench`` runs ``.venv/bin/python bench/run_all.py``: throughput (10,000 specs in one run),
-start-up (``signoff spec check one.md``), then, when the script is present,
+start-up (``signoff spec check one.md``), the ledger (1,000,000 events appended, then the board and
+the open questions, on SQLite and PostgreSQL), then, when the script is present,
 ``bench/requirements_quality.py --write docs/performance.md`` (wording rules on public data).
 Each section between its ``<!-- bench:NAME -->`` markers is replaced; the rest of the file is
 left alone. Exit 0 when every goal is met, 1 when a goal is missed, 2 when a benchmark could not
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 import _report
+import ledger
 import startup
 import throughput
 
@@ -64,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     shown = _report.display_command([str(write)])
     began = time.perf_counter()
     outcomes: list[_report.Outcome] = []
-    for name, run in (("throughput", throughput.run), ("startup", startup.run)):
+    for name, run in (
+        ("throughput", throughput.run),
+        ("startup", startup.run),
+        ("ledger", ledger.run),
+    ):
         print(f"running bench/{name}.py --write {shown}", file=sys.stderr)
         outcomes.append(run(["--write", str(write)]))
     outcomes.append(requirements_quality(write))

@@ -6,6 +6,11 @@ end so you can open the specs, edit them and run ``signoff spec check`` yourself
 
 Six specs show the range a lead meets in practice: two ready ones (a reversible UI change and an
 irreversible schema change) and four that are not ready, each for a different, realistic reason.
+
+The second half runs the clarification inbox on them: Signoff indexes the specs into its ledger,
+an agent files questions about SO-2 and SO-3, the lead answers one, defers one and rejects one,
+and the demo shows what that wrote into the spec files, which stage moves the guards allow, and
+the resulting timeline.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 SLICE_FOLDER = "checkout"
 LEAD_NAME = "Alice Moreau"
 LEAD_EMAIL = "alice@example.com"
+AGENT_EMAIL = "agent-claude@example.com"
 JSON_LINES_SHOWN = 30
 
 # ---------------------------------------------------------------- the sample slice
@@ -133,12 +139,13 @@ Display only: the amount charged is computed by payments, unchanged here. A reve
 single "Total" line.
 """
 
-# SO-2: ready, irreversible schema change with a rollback edge case and an approval gate.
+# SO-2: ready, irreversible schema change with a rollback edge case and an approval gate. Its
+# status is still draft: the lead lets the agent read it and ask before handing it over.
 SO_2 = """\
 ---
 id: SO-2
 title: Add refunds table and backfill refund history
-status: ready
+status: draft
 owner: alice@example.com
 risk: irreversible
 risk_categories: [schema]
@@ -338,8 +345,14 @@ SPECS: dict[str, str] = {
 
 
 def _signoff_env() -> dict[str, str]:
-    """The CLI's environment: Rich decides on colour for a terminal; anything else gets none."""
+    """The CLI's environment: Rich decides on colour for a terminal; anything else gets none.
+
+    The demo's ledger is its own slice's SQLite file, and its lead is git's user.email: a team
+    database or an identity set in the caller's shell must not receive the demo's events.
+    """
     env = dict(os.environ)
+    env.pop("SIGNOFF_DATABASE_URL", None)
+    env.pop("SIGNOFF_ACTOR", None)
     if not sys.stdout.isatty():
         # A log or a test reads this: plain text at a fixed width, whatever the caller's setup.
         env.pop("FORCE_COLOR", None)
@@ -405,9 +418,16 @@ class Demo:
         expect: int = 0,
         show_exit: bool = False,
         max_lines: int | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
-        """Run ``argv`` (``signoff`` means this interpreter's module) and print what it printed."""
-        typed = shlex.join(argv)
+        """Run ``argv`` (``signoff`` means this interpreter's module) and print what it printed.
+
+        ``env`` adds variables for this command only; they are shown before it, as typed.
+        """
+        extra = env or {}
+        typed = " ".join(
+            [*(f"{name}={shlex.quote(value)}" for name, value in extra.items()), shlex.join(argv)]
+        )
         print(f"\n$ {typed}", flush=True)
         if argv[0] == "signoff":
             argv = [sys.executable, "-m", "signoff", *argv[1:]]
@@ -416,7 +436,7 @@ class Demo:
         completed = subprocess.run(
             argv,
             cwd=self.root,
-            env=_signoff_env(),
+            env={**_signoff_env(), **extra},
             stdout=subprocess.PIPE if max_lines is not None else None,
             stderr=subprocess.STDOUT,
             text=True,
@@ -433,9 +453,92 @@ class Demo:
             self.surprises.append(f"'{typed}' exited {completed.returncode}, expected {expect}")
 
 
+# What the agent asks before it starts: (spec, question, options, recommended option).
+AGENT_QUESTIONS: tuple[tuple[str, str, tuple[str, ...], int | None], ...] = (
+    (
+        "SO-2",
+        "EC-2: where should backfill_skipped.csv be written?",
+        (
+            "Next to the migration, in src/payments/migrations/",
+            "The ops bucket, s3://ops-exports/refunds/",
+        ),
+        2,
+    ),
+    ("SO-2", "Which indexes should the refunds table have besides its primary key?", (), None),
+    (
+        "SO-3",
+        "AC-2: what makes the copy friendly, and where is the brand voice written down?",
+        (),
+        None,
+    ),
+)
+ANSWER = ("SO-2/Q-1", "The ops bucket, s3://ops-exports/refunds/.")
+DEFERRAL = ("SO-2/Q-2", "An index on order_id; add others only when a query needs them.")
+REJECTION = ("SO-3/Q-1", "AC-2 is not testable; Bruno rewrites it as observable rules")
+
+
+def clarification_steps(demo: Demo) -> None:
+    """The ledger and the clarification inbox: ask, triage, what lands in the spec, the moves."""
+    demo.heading(
+        "The lead commits the specs; signoff sync indexes them into the ledger",
+        "the ledger (.signoff/ledger.db, SQLite) records what happens to each spec, and who did it",
+        "SO-5 has no readable id, so it is skipped until its front matter is fixed",
+    )
+    demo.command(["git", "add", "signoff.toml", "specs", "docs", "src"])
+    demo.command(["git", "commit", "--quiet", "--no-gpg-sign", "-m", "Checkout specs"])
+    demo.command(["signoff", "sync"])
+
+    demo.heading(
+        "An agent reads SO-2 and SO-3 before starting, and files its questions",
+        f"SIGNOFF_ACTOR names who acts ({AGENT_EMAIL}); otherwise it is git's user.email",
+    )
+    for spec_id, question, options, recommended in AGENT_QUESTIONS:
+        argv = ["signoff", "clarify", "ask", spec_id, question, "--from", "agent"]
+        for option in options:
+            argv += ["--option", option]
+        if recommended is not None:
+            argv += ["--recommend", str(recommended)]
+        demo.command(argv, env={"SIGNOFF_ACTOR": AGENT_EMAIL})
+
+    demo.heading("The lead's inbox: open questions, oldest first, with their age")
+    demo.command(["signoff", "clarify", "list", "--open"])
+
+    demo.heading("An open question blocks readiness: SO-2 checked clean before, now it does not")
+    demo.command(["signoff", "spec", "check", "SO-2"], expect=1, show_exit=True)
+
+    demo.heading(
+        "The lead triages: answer one, defer one to implementation, reject one",
+        "a rejection says the spec itself is fuzzy: SO-3 goes back to draft until its text changes",
+    )
+    demo.command(["signoff", "clarify", "answer", *ANSWER])
+    demo.command(["signoff", "clarify", "defer", DEFERRAL[0], "--note", DEFERRAL[1]])
+    demo.command(["signoff", "clarify", "reject", REJECTION[0], "--reason", REJECTION[1]])
+
+    demo.heading(
+        "What that wrote into the spec files, and nothing else",
+        "SO-2 gains ## Clarifications and ## Assumptions; SO-3's status line goes back to draft",
+    )
+    demo.command(["git", "--no-pager", "diff", "--no-color", "specs/"])
+
+    demo.heading(
+        "SO-2 moves to ready: its check is clean and no question is open",
+        "the move is recorded in the ledger and rewrites only the status line",
+    )
+    demo.command(["signoff", "clarify", "list", "--open"])
+    demo.command(["signoff", "spec", "move", "SO-2", "ready"], show_exit=True)
+
+    demo.heading("SO-3 cannot: the guard says what is missing (exit code 1: a guard refused)")
+    demo.command(["signoff", "spec", "move", "SO-3", "ready"], expect=1, show_exit=True)
+
+    demo.heading("The timeline of each spec, from the ledger")
+    demo.command(["signoff", "spec", "history", "SO-2"])
+    demo.command(["signoff", "spec", "history", "SO-3"])
+
+
 def run_demo(root: Path) -> int:
     demo = Demo(root)
-    print("signoff demo: a sample slice of an online shop's checkout, checked for readiness")
+    print("signoff demo: a sample slice of an online shop's checkout, checked for readiness,")
+    print("then taken through the clarification inbox")
     print(f"slice folder: {root}")
 
     demo.heading("A new slice: git init, signoff init")
@@ -451,7 +554,8 @@ def run_demo(root: Path) -> int:
     )
     for relative in [*CONTEXT_FILES, *(f"specs/{name}" for name in SPECS)]:
         print(f"   wrote {relative}")
-    print("   SO-1, SO-2: ready · SO-3: marked ready, but vague · SO-4 to SO-6: drafts with gaps")
+    print("   SO-1, SO-2: ready (SO-2 not handed over yet: status draft)")
+    print("   SO-3: marked ready, but vague · SO-4 to SO-6: drafts with gaps")
 
     demo.heading("Every spec at a glance")
     demo.command(["signoff", "spec", "list"])
@@ -486,6 +590,8 @@ def run_demo(root: Path) -> int:
     demo.heading("One spec, rendered, with its readiness")
     demo.command(["signoff", "spec", "show", "SO-1"])
 
+    clarification_steps(demo)
+
     demo.heading("Your turn")
     print(f"   The slice is kept in {root}")
     print(f"   try: cd {shlex.quote(str(root))} && signoff spec check")
@@ -494,6 +600,7 @@ def run_demo(root: Path) -> int:
         where = str(installed) if installed.exists() else f"{sys.executable} -m signoff"
         print(f"   (signoff is not on your PATH here; run it as {where})")
     print("   then fix SO-4 as the findings say and run 'signoff spec check SO-4' again.")
+    print("   SO-3 waits for its owner: fix AC-2 and AC-4, then 'signoff spec move SO-3 ready'.")
 
     if demo.surprises:
         print("\ndemo: unexpected results:", file=sys.stderr)

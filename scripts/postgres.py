@@ -197,19 +197,29 @@ def _apt_install() -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     lock_wait = ["-o", "DPkg::Lock::Timeout=300"]
     started = time.monotonic()
-    _run(
+    # A failed update (one unreachable source, say) need not stop the install: the lists that
+    # did arrive may hold the package. Its output goes into the error if the install fails.
+    update = _run(
         ["apt-get", *lock_wait, "update", "-qq"],
         what="apt-get update",
         env=env,
         timeout=INSTALL_TIMEOUT,
+        check=False,
     )
     left = max(60.0, INSTALL_TIMEOUT - (time.monotonic() - started))
-    _run(
+    install = _run(
         ["apt-get", *lock_wait, "install", "-y", "-qq", "--no-install-recommends", PACKAGE],
         what=f"apt-get install {PACKAGE}",
         env=env,
         timeout=left,
+        check=False,
     )
+    if install.returncode != 0:
+        raise PostgresUnavailableError(
+            f"apt-get install {PACKAGE} failed (exit {install.returncode}):\n"
+            f"{_tail(install.stdout + install.stderr)}\n"
+            f"apt-get update (exit {update.returncode}):\n{_tail(update.stdout + update.stderr)}"
+        )
     # Where services may start (a machine with systemd, no policy-rc.d), the package starts its
     # default cluster on port 5432. Nothing here uses it: stop what the install started.
     for version, name in sorted(_online_system_clusters() - already_online):

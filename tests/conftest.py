@@ -13,6 +13,9 @@ import pytest
 from signoff.cli.app import main
 from signoff.service.init import init_slice
 
+# A real PostgreSQL server: postgres_server/postgres_url fixtures and the `postgres` marker.
+pytest_plugins = ["tests.pg_server"]
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path

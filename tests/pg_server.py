@@ -73,7 +73,11 @@ class PostgresServer:
     cluster: pgscript.Cluster | None  # None for a server named by SIGNOFF_TEST_DATABASE_URL
 
     def create_database(self, name: str) -> str:
-        """An empty database ``name`` (dropped first if it exists); returns its SQLAlchemy URL."""
+        """A new empty database ``name`` owned by the URL's role; returns its SQLAlchemy URL.
+
+        On a server named by ``SIGNOFF_TEST_DATABASE_URL`` an old database of that name (left by
+        an earlier session) is dropped first; in our own fresh cluster the name must be new.
+        """
         if self.cluster is not None:
             return pgscript.create_database(self.cluster, name)
         return _create_external_database(self.url, name)
@@ -100,7 +104,7 @@ def postgres_server(
     if external:
         yield PostgresServer(url=external, cluster=None)
         return
-    base, private = _cluster_folder(tmp_path_factory)
+    base, private = cluster_folder(tmp_path_factory)
     try:
         # An install prints why it takes a while; let that through pytest's capture.
         with _uncaptured(request.config):
@@ -109,13 +113,14 @@ def postgres_server(
     except (pgscript.PostgresUnavailableError, OSError) as error:
         if private:
             shutil.rmtree(base, ignore_errors=True)
-        _unavailable(f"no PostgreSQL server for the tests: {error}")
+        server_unavailable(f"no PostgreSQL server for the tests: {error}")
     try:
         yield PostgresServer(url=cluster.url, cluster=cluster)
     finally:
         cluster.stop()
         if private:
             shutil.rmtree(base, ignore_errors=True)
+        if not cluster.socket_dir.is_relative_to(cluster.base):  # a short one made in the temp dir
             shutil.rmtree(cluster.socket_dir, ignore_errors=True)
 
 
@@ -128,13 +133,13 @@ def running_under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-def _unavailable(reason: str) -> NoReturn:
+def server_unavailable(reason: str) -> NoReturn:
     if running_under_ci():
         pytest.fail(f"{reason} (CI=true: a missing server fails the run)", pytrace=False)
     pytest.skip(reason)
 
 
-def _cluster_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
+def cluster_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
     """Where the cluster lives, and whether we must delete it ourselves.
 
     As root the server runs as an unprivileged user, who cannot enter pytest's private temp

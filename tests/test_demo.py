@@ -47,6 +47,8 @@ def _build_slice() -> Callable[[Path], None]:
 def _plain_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("FORCE_COLOR", None)
+    env.pop("SIGNOFF_DATABASE_URL", None)  # each slice uses its own SQLite ledger
+    env.pop("SIGNOFF_ACTOR", None)
     env["NO_COLOR"] = "1"
     return env
 
@@ -93,12 +95,88 @@ def test_demo_output_names_the_rules_it_teaches(demo_output: str) -> None:
 
 @pytest.mark.slow
 def test_demo_keeps_the_slice_and_says_where(demo_output: str) -> None:
-    match = re.search(r"try: cd (\S+) && signoff spec check", demo_output)
-    assert match is not None
-    root = Path(match.group(1))
+    root = _slice_root(demo_output)
     assert (root / "signoff.toml").is_file()
     assert (root / ".git").is_dir()
     assert len(list((root / "specs").glob("SO-*.md"))) == 7
+
+
+def _slice_root(demo_output: str) -> Path:
+    match = re.search(r"try: cd (\S+) && signoff spec check", demo_output)
+    assert match is not None
+    return Path(match.group(1))
+
+
+@pytest.mark.slow
+def test_demo_files_questions_as_the_agent(demo_output: str) -> None:
+    assert "$ signoff sync" in demo_output
+    assert re.search(r"^new\s+SO-2\s+[0-9a-f]{12}\s+specs/SO-2-", demo_output, re.MULTILINE)
+    asks = re.findall(
+        r"^\$ SIGNOFF_ACTOR=agent-claude@example\.com signoff clarify ask (SO-\d+) .*--from agent",
+        demo_output,
+        re.MULTILINE,
+    )
+    assert asks == ["SO-2", "SO-2", "SO-3"]
+    assert "filed SO-2/Q-1 (agent)" in demo_output
+    assert "(recommended)" in demo_output
+    # The inbox, and the open-question error that keeps SO-2 from being ready meanwhile.
+    assert re.search(r"^SO-2/Q-1\s+\d+[smhd]\s+open\s+\(agent\)", demo_output, re.MULTILINE)
+    assert re.search(r"^specs/SO-2-\S+:\d+: open-question Q-1", demo_output, re.MULTILINE)
+    assert re.search(r"^not ready\s+SO-2\b", demo_output, re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_demo_answers_defers_and_rejects(demo_output: str) -> None:
+    assert "SO-2/Q-1 answered: specs/SO-2-refunds-table.md under ## Clarifications" in demo_output
+    assert "SO-2/Q-2 deferred: specs/SO-2-refunds-table.md as A-1 under ## Assumptions" in (
+        demo_output
+    )
+    assert "SO-3/Q-1 rejected" in demo_output
+    # The diff of the spec files: the new sections, and SO-3 back to draft.
+    assert "+## Clarifications" in demo_output
+    assert re.search(r"^\+### \d{4}-\d\d-\d\d$", demo_output, re.MULTILINE)
+    assert "+- Q-1 (agent) EC-2: where should backfill_skipped.csv be written? → " in demo_output
+    assert "+## Assumptions" in demo_output
+    assert "+- A-1 (deferred Q-2) An index on order_id" in demo_output
+    assert "-status: ready\n+status: draft" in demo_output
+
+
+@pytest.mark.slow
+def test_demo_moves_the_answered_spec_and_refuses_the_rejected_one(demo_output: str) -> None:
+    assert "no open questions" in demo_output
+    assert "SO-2: draft -> ready (specs/SO-2-refunds-table.md)" in demo_output
+    refusal = re.search(r"^signoff: error: SO-3 cannot be ready: (.*)$", demo_output, re.MULTILINE)
+    assert refusal is not None
+    assert "since Q-1 was rejected" in refusal.group(1)
+    assert "exit code: 1" in demo_output[refusal.end() :]
+
+
+@pytest.mark.slow
+def test_demo_shows_each_spec_timeline(demo_output: str) -> None:
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"
+    for line in (
+        rf"{stamp}\s+alice@example\.com\s+revised: [0-9a-f]{{12}} Add refunds table",
+        rf"{stamp}\s+agent-claude@example\.com\s+Q-1 asked \(agent\): EC-2",
+        rf"{stamp}\s+alice@example\.com\s+Q-1 answered: The ops bucket",
+        rf"{stamp}\s+alice@example\.com\s+Q-2 deferred as A-1",
+        rf"{stamp}\s+alice@example\.com\s+moved draft -> ready",
+        rf"{stamp}\s+alice@example\.com\s+moved ready -> draft — Q-1 rejected: AC-2",
+    ):
+        assert re.search(rf"^{line}", demo_output, re.MULTILINE), line
+
+
+@pytest.mark.slow
+def test_demo_leaves_the_triaged_specs_on_disk(demo_output: str) -> None:
+    specs = _slice_root(demo_output) / "specs"
+    answered = (specs / "SO-2-refunds-table.md").read_text(encoding="utf-8")
+    assert "\nstatus: ready\n" in answered
+    assert answered.index("## Clarifications") < answered.index("## Assumptions")
+    assert answered.endswith(
+        "- A-1 (deferred Q-2) An index on order_id; add others only when a query needs them.\n"
+    )
+    rejected = (specs / "SO-3-order-confirmation-email.md").read_text(encoding="utf-8")
+    assert "\nstatus: draft\n" in rejected
+    assert "## Clarifications" not in rejected
 
 
 def test_ready_specs_draw_no_errors(tmp_path: Path) -> None:

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
-from typing import TYPE_CHECKING
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
-if TYPE_CHECKING:
-    from tests.pg_server import PostgresServer
+from tests.pg_server import PostgresServer, cluster_folder, server_unavailable
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.py"
 
 
 def _libpq(url: str) -> str:
@@ -107,3 +111,48 @@ def test_create_database_gives_an_empty_database_of_its_own(
         assert tables == (0,)
         # The signoff role owns it, so the store can create its tables there.
         connection.execute("create table owned_here (id integer)")
+
+
+@pytest.mark.slow
+def test_script_starts_and_stops_a_cluster_for_a_developer(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    if postgres_server.cluster is None:
+        pytest.skip("SIGNOFF_TEST_DATABASE_URL names the server: nothing is started here")
+    base, private = cluster_folder(tmp_path_factory)
+    try:
+        started = _script("start", base)
+        url = started.stdout.strip()
+        assert urlsplit(url).hostname == "127.0.0.1"
+        assert url != postgres_server.url  # a cluster of its own, on another port
+        with psycopg.connect(_libpq(url)) as connection:
+            assert connection.execute("select current_user").fetchone() == ("signoff",)
+        assert _script("start", base).stdout.strip() == url  # running: only says where
+        _script("stop", base)
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(_libpq(url), connect_timeout=2)
+    finally:
+        subprocess.run([sys.executable, str(SCRIPT), "stop", str(base)], check=False)
+        if private:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def _script(action: str, base: Path) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), action, str(base)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_missing_server_fails_under_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        server_unavailable("no server here")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no server here"):
+        server_unavailable("no server here")

@@ -58,7 +58,7 @@ def _is_locked(error: OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-def _engine(location: LedgerLocation) -> Engine:
+def _engine(location: LedgerLocation, busy_timeout_ms: int) -> Engine:
     if location.sqlite_path is None:
         return create_engine(location.url, pool_pre_ping=True, future=True)
     location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,7 @@ def _engine(location: LedgerLocation) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -104,11 +104,19 @@ def _utc(moment: datetime) -> datetime:
 class Ledger:
     """The events of one slice."""
 
-    def __init__(self, location: LedgerLocation, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        location: LedgerLocation,
+        clock: Callable[[], datetime],
+        *,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        retries: int = RETRIES,
+    ) -> None:
         self.location = location
         self._clock = clock
+        self._retries = retries
         try:
-            self.engine = _engine(location)
+            self.engine = _engine(location, busy_timeout_ms)
         except (SQLAlchemyError, OSError) as error:
             raise LedgerError(f"ledger {location.display}: cannot be opened: {error}") from None
 
@@ -116,7 +124,7 @@ class Ledger:
 
     def _retrying(self, work: Callable[[], T]) -> T:
         delay = 0.05
-        for attempt in range(1, RETRIES + 1):
+        for attempt in range(1, self._retries + 1):
             try:
                 return work()
             except OperationalError as error:
@@ -124,10 +132,10 @@ class Ledger:
                     raise LedgerError(
                         f"ledger {self.location.display}: {str(error.orig).strip()}"
                     ) from None
-                if attempt == RETRIES:
+                if attempt == self._retries:
                     raise LedgerBusyError(
                         f"ledger {self.location.display} is locked by another process; "
-                        f"gave up after {RETRIES} tries; run the command again"
+                        f"gave up after {self._retries} tries; run the command again"
                     ) from None
                 time.sleep(delay)
                 delay *= 2

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import READY_SPEC, Result, write_spec
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Run = Callable[..., Result]
 
@@ -231,7 +234,8 @@ def test_suggest_ranks_structure_first_and_files_from_the_checker(
     questions = suggested["questions"]
     assert 1 <= len(questions) <= 5
     assert questions[0]["rule"] == "risk-unclassified"
-    assert questions[0]["options"] and questions[0]["recommended"] == 1
+    assert questions[0]["options"]
+    assert questions[0]["recommended"] == 1
     assert questions[0]["cites"] == "specs/SO-1-total.md:7"
     assert {q["rule"] for q in questions[1:]} >= {"loophole"}
     assert suggested["filed"] == []

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,10 +13,15 @@ from sqlalchemy import create_engine, text
 from signoff.adapters.store.ledger import open_ledger
 from signoff.adapters.store.url import LedgerLocation, resolve_location
 from signoff.core.errors import SpecChangedError, SpecWriteError
-from signoff.service import clarify, lifecycle
-from signoff.service.spec_files import SpecText
+from signoff.service import clarify, lifecycle, spec_files
 from signoff.service.workspace import open_workspace
 from tests.conftest import READY_SPEC, write_spec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from signoff.service.spec_files import SpecText
 
 PROCESSES = 8
 EVENTS_EACH = 500
@@ -132,7 +136,7 @@ def test_a_spec_edited_on_disk_meanwhile_is_not_overwritten(
     spec = write_spec(slice_root, "SO-1-total.md", READY_SPEC)
     workspace = open_workspace(slice_root, {})
     clarify.ask(workspace, "SO-1", "Which rate limiter?")
-    real_read = lifecycle.read_spec_text
+    real_read = spec_files.read_spec_text
 
     def read_then_someone_saves(path: Path) -> SpecText:
         read = real_read(path)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -25,6 +24,10 @@ from signoff.core.events import (
     fold_stage,
     resolution_key,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -73,7 +76,8 @@ def test_first_use_migrates_to_head_and_the_schema_matches_the_code(ledger: Ledg
 def test_a_retried_write_records_once(ledger: Ledger) -> None:
     first, created = ledger.append(event(SPEC_MOVED, "SO-1", "move-1", to="ready"))
     again, created_again = ledger.append(event(SPEC_MOVED, "SO-1", "move-1", to="draft"))
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert again == first
     assert again.payload == {"to": "ready"}  # the first write stands
     assert ledger.count() == 1
@@ -84,7 +88,7 @@ def test_a_retried_write_records_once(ledger: Ledger) -> None:
 def test_append_many_counts_only_new_events(ledger: Ledger) -> None:
     batch = [event(SPEC_REVISED, f"SO-{n}", f"rev-{n}", status="draft") for n in range(1, 51)]
     assert ledger.append_many(batch) == 50
-    assert ledger.append_many(batch[:10] + [event(SPEC_REVISED, "SO-99", "rev-99")]) == 1
+    assert ledger.append_many([*batch[:10], event(SPEC_REVISED, "SO-99", "rev-99")]) == 1
     assert ledger.count() == 51
 
 
@@ -141,7 +145,8 @@ def test_a_question_is_resolved_once_whatever_the_outcome(ledger: Ledger) -> Non
     key = resolution_key("SO-1", "Q-1")
     first, created = ledger.append(event(QUESTION_ANSWERED, "SO-1", key, "Q-1", answer="a"))
     second, created_second = ledger.append(event("question.rejected", "SO-1", key, "Q-1"))
-    assert created and not created_second
+    assert created
+    assert not created_second
     assert second.kind == QUESTION_ANSWERED
     assert second == first
 

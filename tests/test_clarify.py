@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from signoff.core.events import SPEC_MOVED, NewEvent
+from signoff.service.ledger import open_workspace_ledger
+from signoff.service.workspace import open_workspace
 from tests.conftest import READY_SPEC, Result, write_spec
 
 if TYPE_CHECKING:
@@ -120,7 +123,9 @@ def test_crlf_files_get_crlf_lines(spec_file: Path, run: Run) -> None:
     before = spec_file.read_bytes()
     assert run("clarify", "defer", "SO-1/Q-1").exit_code == 0
     added = spec_file.read_bytes()[len(before) :]
-    assert added == b"\r\n## Assumptions\r\n- A-1 (deferred Q-1) Which rate limiter?\r\n"
+    assert added == (
+        b"\r\n## Assumptions\r\n- A-1 (deferred Q-1) Left to the implementer: Which rate limiter?\r\n"
+    )
     assert spec_file.read_bytes().startswith(before)
 
 
@@ -173,7 +178,8 @@ def test_a_question_is_triaged_once(spec_file: Path, run: Run) -> None:
         (("abandoned",), 1, "abandoning needs a reason"),
         (("abandoned", "--reason", "merged into SO-9"), 0, "draft -> abandoned"),
         (("shipped",), 2, "'shipped' is not a stage"),
-        (("in-progress",), 0, "draft -> in-progress"),
+        (("in-progress",), 1, "moves forward one stage at a time, to ready next"),
+        (("released",), 1, "to ready next"),
     ],
 )
 def test_move_guards(
@@ -206,19 +212,73 @@ def test_move_rewrites_only_the_status_line(spec_file: Path, run: Run) -> None:
     assert "already ready" in same.stdout
 
 
+def _record_release(root: Path) -> None:
+    """What the gates release will do when a change ships: record the move to released."""
+    workspace = open_workspace(root, {})
+    ledger = open_workspace_ledger(workspace)
+    try:
+        ledger.append(
+            NewEvent(
+                SPEC_MOVED,
+                "SO-1",
+                "ci@example.com",
+                workspace.clock(),
+                "test-release",
+                None,
+                {"from": "merged", "to": "released"},
+            )
+        )
+    finally:
+        ledger.close()
+
+
 def test_sync_records_revisions_and_substantial_ones_after_release(
-    spec_file: Path, run: Run
+    spec_file: Path, slice_root: Path, run: Run
 ) -> None:
     first = json.loads(run("sync", "--format", "json").stdout)
     assert [s["change"] for s in first["specs"]] == ["new"]
     assert json.loads(run("sync", "--format", "json").stdout)["recorded"] == 0
-    run("spec", "move", "SO-1", "released")
-    assert json.loads(run("sync", "--format", "json").stdout)["recorded"] == 0  # status only
+    _record_release(slice_root)
     spec_file.write_text(spec_file.read_text().replace("1 second", "2 seconds"), encoding="utf-8")
     changed = json.loads(run("sync", "--format", "json").stdout)
     assert [s["change"] for s in changed["specs"]] == ["substantial"]
     history = run("spec", "history", "SO-1").stdout
     assert "revised (substantial: after release)" in history
+
+
+def test_sync_reports_a_status_line_edited_by_hand(spec_file: Path, run: Run) -> None:
+    assert run("spec", "move", "SO-1", "ready").exit_code == 0
+    run("sync")
+    spec_file.write_text(
+        spec_file.read_text().replace("status: ready", "status: draft"), encoding="utf-8"
+    )
+    report = json.loads(run("sync", "--format", "json").stdout)
+    assert report["recorded"] == 0  # the status line is not the spec's text
+    assert report["drift"] == [
+        {
+            "id": "SO-1",
+            "path": "specs/SO-1-total.md",
+            "file_status": "draft",
+            "ledger_stage": "ready",
+        }
+    ]
+    restored = run("spec", "move", "SO-1", "ready")
+    assert "already ready" in restored.stdout
+    assert "status: ready\n" in spec_file.read_text()
+    assert json.loads(run("sync", "--format", "json").stdout)["drift"] == []
+
+
+def test_triage_of_another_question_does_not_lift_a_rejection(spec_file: Path, run: Run) -> None:
+    ask(run, "Is EU tax in scope?")
+    ask(run, "Which rate limiter?")
+    assert run("clarify", "reject", "SO-1/Q-1", "--reason", "scope is fuzzy").exit_code == 0
+    answered = run("clarify", "answer", "SO-1/Q-2", "The login one.", "--format", "json")
+    outcome = json.loads(answered.stdout)
+    assert outcome["question"]["state"] == "answered"
+    assert outcome["question"]["resolution"]["answer"] == "The login one."
+    refused = run("spec", "move", "SO-1", "ready")
+    assert refused.exit_code == 1
+    assert "since Q-1 was rejected" in refused.stderr
 
 
 def test_suggest_ranks_structure_first_and_files_from_the_checker(

@@ -256,3 +256,16 @@ def test_parallel_checking_gives_the_same_report_as_serial(slice_root: Path, run
     assert summary["checked"] == 40
     # Not ready: the 13 multiples of 3 (no risk) and the SO-2 duplicates 2, 7, 14, 28, 35.
     assert summary["ready"] == 40 - 13 - 5
+
+
+def test_written_files_keep_ordinary_permissions(slice_root: Path, run: Run) -> None:
+    assert (slice_root / "signoff.toml").stat().st_mode & 0o777 != 0o600
+    created = run("spec", "new", "Permissions")
+    assert created.exit_code == 0
+    spec = next((slice_root / "specs").glob("SO-*-permissions.md"))
+    spec.chmod(0o664)
+    assert (
+        run("spec", "move", spec.name.split("-perm")[0], "abandoned", "--reason", "test").exit_code
+        == 0
+    )
+    assert spec.stat().st_mode & 0o777 == 0o664

@@ -167,6 +167,6 @@ def test_a_failed_write_leaves_file_and_ledger_as_they_were(
     assert spec.read_bytes() == before
     assert [q.state for q in clarify.inbox(workspace)] == ["open"]
     with pytest.raises(SpecWriteError):
-        lifecycle.move(workspace, "SO-1", "in-progress", None)
+        lifecycle.move(workspace, "SO-1", "abandoned", "dropped")
     assert spec.read_bytes() == before
     assert lifecycle.history(workspace, "SO-1")[1][-1].kind == "question.asked"

@@ -193,6 +193,9 @@ def test_a_locked_sqlite_ledger_is_retried_then_reported(tmp_path: Path) -> None
         ("postgresql+psycopg://u:hunter2@h:5432", "names no database"),
         ("not a url", "not a database URL"),
         ("sqlite:///", "names no file"),
+        ("postgresql+psycopg://alice:hunter2@x@127.0.0.1/db", "percent-encode them"),
+        ("postgresql+psycopg://alice:hunter2/x@127.0.0.1:5432/db", "percent-encode them"),
+        ("postgresql+psycopg://alice:hunter2@127.0.0.1:nope/db", "port 'nope'"),
     ],
 )
 def test_a_bad_database_url_names_the_variable_and_hides_the_password(

@@ -83,12 +83,24 @@ def replace_file(path: Path, text: str) -> None:
         ) from None
 
 
+def _mode_for(path: Path) -> int:
+    """The permission bits of ``path``, or those a new file gets under the process umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _write_temporary(path: Path, text: str) -> str:
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as error:
         raise SpecWriteError(f"{path}: cannot be written: {error.strerror}") from None
     try:
+        # mkstemp creates the file 0600; give it the mode the file has (or would get) instead.
+        os.fchmod(descriptor, _mode_for(path))
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(text.encode("utf-8"))
             handle.flush()

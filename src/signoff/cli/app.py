@@ -168,6 +168,7 @@ spec.add_command(ledger_commands.spec_history)
 
 
 def _fail(message: str, code: int) -> NoReturn:
+    message = " ".join(message.split())  # one line, whatever a driver's message held
     sys.stdout.flush()
     sys.stderr.write(f"signoff: error: {message}\n")
     raise SystemExit(code)

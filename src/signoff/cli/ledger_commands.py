@@ -99,12 +99,16 @@ def db_status(output: str) -> None:
 
     workspace = open_here()
     where = location(workspace)
-    ledger = open_workspace_ledger(workspace, migrate=False)
-    try:
-        revision = ledger.revision()
-        events = ledger.count() if revision is not None else 0
-    finally:
-        ledger.close()
+    revision: str | None = None
+    events = 0
+    # Looking must not create: a SQLite ledger that does not exist yet stays that way.
+    if where.sqlite_path is None or where.sqlite_path.exists():
+        ledger = open_workspace_ledger(workspace, migrate=False)
+        try:
+            revision = ledger.revision()
+            events = ledger.count() if revision is not None else 0
+        finally:
+            ledger.close()
     document = {
         "version": JSON_VERSION,
         "backend": "sqlite" if where.is_sqlite else "postgresql",
@@ -118,8 +122,13 @@ def db_status(output: str) -> None:
         _print_json(document)
         return
     click.echo(f"ledger   {where.display} ({document['backend']})")
-    state = "up to date" if revision == HEAD_REVISION else "run 'signoff db upgrade'"
-    click.echo(f"schema   {revision or 'none (created on first use)'} of {HEAD_REVISION}: {state}")
+    if revision is None:
+        state = "none yet: created and migrated by the first command that records something"
+    elif revision == HEAD_REVISION:
+        state = f"{revision}, up to date"
+    else:
+        state = f"{revision} of {HEAD_REVISION}: run 'signoff db upgrade' (or any ledger command)"
+    click.echo(f"schema   {state}")
     click.echo(f"events   {events}")
 
 
@@ -172,6 +181,15 @@ def sync(output: str) -> None:
                     for spec in report.specs
                 ],
                 "skipped": [{"path": path, "reason": why} for path, why in report.skipped],
+                "drift": [
+                    {
+                        "id": d.spec_id,
+                        "path": d.path,
+                        "file_status": d.file_status,
+                        "ledger_stage": d.ledger_stage,
+                    }
+                    for d in report.drift
+                ],
             }
         )
         return
@@ -180,6 +198,12 @@ def sync(output: str) -> None:
             click.echo(f"{spec.change:<11} {spec.spec_id:<7} {spec.content_hash[:12]}  {spec.path}")
     for path, why in report.skipped:
         click.echo(f"skipped     {path}: {why}")
+    for d in report.drift:
+        click.echo(
+            f"drift       {d.spec_id}: {d.path} says status {d.file_status}, the ledger says "
+            f"{d.ledger_stage}; record it with 'signoff spec move {d.spec_id} {d.file_status}' "
+            f"or put the line back with 'signoff spec move {d.spec_id} {d.ledger_stage}'"
+        )
     unchanged = len(report.specs) - report.recorded
     click.echo(f"{report.recorded} revision(s) recorded, {unchanged} spec(s) unchanged")
 
@@ -359,10 +383,15 @@ def _triaged(triaged: Triaged, output: str) -> None:
             }
         )
         return
+    rejected = (
+        "(moved back to draft; it can be ready again once its text changes)"
+        if triaged.moved_to_draft
+        else "(it stays in draft until its text changes)"
+    )
     where = {
         "answered": "under ## Clarifications",
         "deferred": f"as {triaged.assumption} under ## Assumptions",
-        "rejected": "(the spec goes back to draft until its text changes)",
+        "rejected": rejected,
     }[triaged.outcome]
     click.echo(f"{q.spec_id}/{q.ref} {triaged.outcome}: {triaged.path} {where}")
 
@@ -432,7 +461,7 @@ def clarify_suggest(reference: str, file_them: bool, output: str) -> None:
                     }
                     for s in questions
                 ],
-                "filed": [question_json(f.question) for f in filed],
+                "filed": [{**question_json(f.question), "created": f.created} for f in filed],
             }
         )
         return

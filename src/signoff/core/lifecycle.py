@@ -37,6 +37,7 @@ def check_move(facts: MoveFacts, target: str, reason: str | None) -> None:
         raise MoveRefusedError(
             f'{spec}: abandoning needs a reason, for the journal: add --reason "…"'
         )
+    _check_order(facts, target)
     if target == "ready":
         missing: list[str] = []
         if facts.errors:
@@ -53,3 +54,37 @@ def check_move(facts: MoveFacts, target: str, reason: str | None) -> None:
             )
         if missing:
             raise MoveRefusedError(f"{spec} cannot be ready: " + "; ".join(missing))
+
+
+# The loop a story goes through; abandoned leaves it from anywhere.
+LOOP: tuple[str, ...] = (
+    "draft",
+    "ready",
+    "in-progress",
+    "in-review",
+    "approved",
+    "merged",
+    "released",
+)
+
+
+def _check_order(facts: MoveFacts, target: str) -> None:
+    """Forward moves take one step along the loop; going back is always allowed.
+
+    Skipping a step would skip its guard: draft -> in-progress skips the readiness check,
+    in-review -> merged skips the gates.
+    """
+    if target == "abandoned" or facts.current not in LOOP or target not in LOOP:
+        return
+    here, there = LOOP.index(facts.current), LOOP.index(target)
+    if there > here + 1:
+        step = LOOP[here + 1]
+        hint = (
+            "which only a gate verdict does"
+            if step == "approved"
+            else f"first: signoff spec move {facts.spec_id} {step}"
+        )
+        raise MoveRefusedError(
+            f"{facts.spec_id} is {facts.current}: it moves forward one stage at a time, "
+            f"to {step} next ({hint})"
+        )

@@ -214,9 +214,9 @@ def _triage(
                 )
             return events, new_text
 
-        record_with_edit(ledger, workspace, asked.spec_id, path, build)
+        recorded, _, _ = record_with_edit(ledger, workspace, asked.spec_id, path, build)
         return Triaged(
-            question=question,
+            question=question_from(asked, recorded[0]),
             path=workspace.display_path(path),
             outcome=kind.removeprefix("question."),
             assumption=str(extra["assumption"]) if "assumption" in extra else None,
@@ -255,7 +255,9 @@ def defer(
     """Defer to implementation: write ``A-n (deferred Q-n)`` under ## Assumptions."""
 
     def build_text(read: SpecText, question: Question) -> tuple[str, dict[str, object]]:
-        assumption = one_line(note) if note and note.strip() else question.text
+        assumption = (
+            one_line(note) if note and note.strip() else f"Left to the implementer: {question.text}"
+        )
         new_text, ref = add_assumption(read.text, question.ref, assumption)
         return new_text, {"note": note, "assumption": ref}
 

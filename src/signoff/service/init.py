@@ -95,6 +95,13 @@ def init_slice(root: Path) -> InitResult:
         parse_standards(text, str(standards_path))  # the template must always be valid
         write_new_file(standards_path, text)
         created.append(STANDARDS_FILE)
+    ignore = root / ".signoff" / ".gitignore"
+    if ignore.exists():
+        kept.append(".signoff/.gitignore")
+    else:
+        # The ledger, its WAL files and the spec locks are local state, never commits.
+        write_new_file(ignore, "# Signoff's local state (ledger, locks): not for git.\n*\n")
+        created.append(".signoff/.gitignore")
     for folder in ("specs", "docs/decisions"):
         path = root / folder
         if path.is_dir():

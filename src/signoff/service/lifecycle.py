@@ -113,9 +113,20 @@ class SyncedSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Drift:
+    """A status line that says one stage while the ledger says another (edited by hand)."""
+
+    spec_id: str
+    path: str
+    file_status: str
+    ledger_stage: str
+
+
+@dataclass(frozen=True, slots=True)
 class SyncReport:
     specs: tuple[SyncedSpec, ...]
     skipped: tuple[tuple[str, str], ...]  # (path, why)
+    drift: tuple[Drift, ...] = ()
 
     @property
     def recorded(self) -> int:
@@ -136,6 +147,7 @@ def sync(workspace: Workspace) -> SyncReport:
         now = workspace.clock()
         synced: list[SyncedSpec] = []
         skipped: list[tuple[str, str]] = []
+        drift: list[Drift] = []
         batch: list[NewEvent] = []
         for path in iter_spec_files(workspace.specs_dir):
             shown = workspace.display_path(path)
@@ -151,6 +163,9 @@ def sync(workspace: Workspace) -> SyncReport:
                 continue
             digest = content_hash(text)
             previous = latest.get(spec_id)
+            stage = stages.get(spec_id)
+            if previous is not None and stage and document.status and document.status != stage:
+                drift.append(Drift(spec_id, shown, document.status, stage))
             owner = document.text_field("owner")
             if previous is not None and previous.payload.get("hash") == digest:
                 unchanged = SyncedSpec(spec_id, document.title, shown, digest, owner, "unchanged")
@@ -182,7 +197,7 @@ def sync(workspace: Workspace) -> SyncReport:
             )
             synced.append(SyncedSpec(spec_id, document.title, shown, digest, owner, change))
         ledger.append_many(batch)
-        return SyncReport(tuple(synced), tuple(skipped))
+        return SyncReport(tuple(synced), tuple(skipped), tuple(drift))
     finally:
         ledger.close()
 
@@ -219,7 +234,19 @@ def move(workspace: Workspace, reference: str, target: str, reason: str | None) 
         document = parse_spec(text, workspace.display_path(path))
         spec_id = document.spec_id or reference
         before = current_stage(ledger, spec_id, document.status)
-        if target == before and document.status == target:
+        if target == before:
+            if document.status != target and document.front_matter is not None:
+                # The line was edited by hand; the ledger's stage stands. Put the line back.
+                record_with_edit(
+                    ledger,
+                    workspace,
+                    spec_id,
+                    path,
+                    lambda read: (
+                        [],
+                        with_field(read.text, parse_spec(read.text), "status", target),
+                    ),
+                )
             return MoveResult(spec_id, before, target, document.path, moved=False)
         report = check_specs(workspace, [str(path)], 1)
         errors = tuple(

@@ -19,13 +19,6 @@ if TYPE_CHECKING:
 URL_VARIABLE = "SIGNOFF_DATABASE_URL"
 DEFAULT_PATH = Path(".signoff") / "ledger.db"
 
-_URL = re.compile(
-    r"^(?P<scheme>[a-z0-9+]+)://"
-    r"(?:(?P<user>[^:@/]*)(?::(?P<password>[^@/]*))?@)?"
-    r"(?P<host>[^:/?]*)(?::(?P<port>[^/?]*))?"
-    r"(?:/(?P<database>[^?]*))?(?:\?.*)?$"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class LedgerLocation:
@@ -41,7 +34,13 @@ class LedgerLocation:
 
 
 def _redact(url: str) -> str:
-    return re.sub(r"(://[^:@/]*:)[^@/]*@", r"\1***@", url)
+    """The URL with its password replaced by ***, even a password that holds '@' or '/'."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or "@" not in rest:
+        return url
+    userinfo, _, address = rest.rpartition("@")
+    user = userinfo.partition(":")[0].partition("/")[0]
+    return f"{scheme}://{user}:***@{address}"
 
 
 def resolve_location(root: Path, environ: Mapping[str, str]) -> LedgerLocation:
@@ -58,13 +57,12 @@ def resolve_location(root: Path, environ: Mapping[str, str]) -> LedgerLocation:
                 f"{URL_VARIABLE}={shown}: names no file; use sqlite:///path/to/ledger.db"
             )
         return LedgerLocation(raw, shown, path)
-    match = _URL.match(raw)
-    if match is None:
+    scheme, separator, rest = raw.partition("://")
+    if not separator or not re.fullmatch(r"[a-z0-9+]+", scheme):
         raise DatabaseUrlError(
             f"{URL_VARIABLE}={shown}: not a database URL; expected "
             "postgresql+psycopg://user:password@host:5432/database or sqlite:///path"
         )
-    scheme = match.group("scheme")
     if scheme in ("postgresql", "postgres"):
         raise DatabaseUrlError(
             f"{URL_VARIABLE}={shown}: say which driver: postgresql+psycopg://… "
@@ -75,11 +73,18 @@ def resolve_location(root: Path, environ: Mapping[str, str]) -> LedgerLocation:
             f"{URL_VARIABLE}={shown}: '{scheme}' is not supported; "
             "use postgresql+psycopg://… for a team server, or leave it unset for SQLite"
         )
-    if not match.group("host"):
+    userinfo, _, address = rest.rpartition("@")
+    if re.search(r"[@/?#]", userinfo):
+        raise DatabaseUrlError(
+            f"{URL_VARIABLE}={shown}: the user or password holds '@', '/', '?' or '#'; "
+            "percent-encode them (@ as %40, / as %2F)"
+        )
+    host_port, _, database = address.partition("/")
+    host, _, port = host_port.partition(":")
+    if not host:
         raise DatabaseUrlError(f"{URL_VARIABLE}={shown}: names no host")
-    port = match.group("port")
-    if port is not None and not port.isdigit():
+    if port and not port.isdigit():
         raise DatabaseUrlError(f"{URL_VARIABLE}={shown}: port '{port}' is not a number")
-    if not match.group("database"):
+    if not database.split("?")[0]:
         raise DatabaseUrlError(f"{URL_VARIABLE}={shown}: names no database after the host")
     return LedgerLocation(raw, shown, None)

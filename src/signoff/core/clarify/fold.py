@@ -23,16 +23,24 @@ def one_line(text: str) -> str:
 
 
 def content_hash(text: str) -> str:
-    """SHA-256 of a spec's text without its ``status`` line.
+    """SHA-256 of what the spec's authors wrote: its text without the parts Signoff writes.
 
-    Moving a spec rewrites only that line; it is not a revision of what the spec says, so a
-    rejected spec must change elsewhere before it can be ready again.
+    Left out: the ``status`` line (moving a spec rewrites it) and the Clarifications and
+    Assumptions sections (triage appends to them). So a rejected spec must really be revised,
+    not just triaged further, before it can be ready again, and ``signoff sync`` records a
+    revision only when the spec itself changed.
     """
     document = parse_spec(text)
-    if document.front_matter is not None and document.head:
-        head = _STATUS_LINE.sub("", document.head, count=1)
-        text = head + text[len(document.head) :]
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    head = document.head
+    if document.front_matter is not None:
+        head = _STATUS_LINE.sub("", head, count=1)
+    owned = (SectionKind.CLARIFICATIONS, SectionKind.ASSUMPTIONS)
+    # Trailing blank lines are layout: adding a section after another must not change it.
+    parts = [head, document.preamble] + [
+        section.raw for section in document.sections if section.kind not in owned
+    ]
+    authored = "\n".join(part.rstrip() for part in parts if part.strip())
+    return hashlib.sha256(authored.encode("utf-8")).hexdigest()
 
 
 def _eol(lines: list[str]) -> str:

@@ -38,6 +38,21 @@ _WEIGHT = {
 }
 
 
+# Fixes that need no decision from the owner: a wrong id, a typo in a gate or path.
+_MECHANICAL = frozenset(
+    {
+        "criterion-id",
+        "unknown-gate",
+        "missing-field",
+        "front-matter",
+        "context-missing-path",
+        "duplicate-id",
+        "unreadable",
+        "open-question",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SuggestedQuestion:
     text: str
@@ -74,19 +89,33 @@ def _question_for(finding: Finding, document: SpecDocument) -> SuggestedQuestion
         )
     if name == "missing-section":
         return SuggestedQuestion(f"{finding.message}: what should it say?", cites, name)
-    if name in ("unverifiable-criterion", "placeholder", "missing-unwanted-case"):
-        return SuggestedQuestion(f"{finding.message} — {finding.hint}?", cites, name)
+    if name == "placeholder":
+        found = finding.message.removesuffix(" left in the spec")
+        return SuggestedQuestion(
+            f"The spec still has a {found}: what is the decision?", cites, name
+        )
+    if name == "unverifiable-criterion":
+        criterion = finding.message.split(" has no testable shape")[0]
+        return SuggestedQuestion(
+            f"{criterion} is not testable as written: what observable outcome shows it is met?",
+            cites,
+            name,
+        )
+    if name == "missing-unwanted-case":
+        return SuggestedQuestion(
+            "This change cannot be undone: what must happen if it fails halfway?", cites, name
+        )
     if name == "too-large":
         return SuggestedQuestion(
             f"{finding.message}. Which criteria can move to a follow-up story?",
             cites,
             name,
         )
+    if name in _MECHANICAL:
+        return None  # the owner needs no question to fix these
     if finding.severity.value == "warning" and finding.name not in _WEIGHT:
         # A wording smell: ask for the exact value or wording.
         return SuggestedQuestion(f"{finding.message}: what exactly is meant?", cites, name)
-    if name in ("criterion-id", "unknown-gate", "missing-field", "front-matter"):
-        return None  # mechanical fixes: the owner needs no question to make them
     return SuggestedQuestion(f"{finding.message}?", cites, name)
 
 

@@ -53,9 +53,16 @@ class Event:
     payload: Mapping[str, Any]
 
 
+RESOLUTION_KEY_PREFIX = "resolve:"
+
+
 def resolution_key(spec_id: str, question: str) -> str:
-    """One key for answer, defer and reject: a question can be resolved once, whoever races."""
-    return f"resolve:{spec_id}:{question}"
+    """One key for answer, defer and reject: a question can be resolved once, whoever races.
+
+    The readers of open questions find a resolution through this key (a unique-index lookup),
+    so its shape is part of the ledger's format.
+    """
+    return f"{RESOLUTION_KEY_PREFIX}{spec_id}:{question}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,13 +25,16 @@ def open_workspace_ledger(workspace: Workspace, *, migrate: bool = True) -> Ledg
     return open_ledger(location(workspace), workspace.clock, migrate=migrate)
 
 
-def open_questions_reader(workspace: Workspace) -> Callable[[str], Sequence[Question]]:
-    """A lookup of each spec's open questions, read once for the whole check."""
+def open_questions_reader(
+    workspace: Workspace, spec_ids: Sequence[str] | None = None
+) -> Callable[[str], Sequence[Question]]:
+    """A lookup of each spec's open questions, read once for the whole check (for ``spec_ids``
+    only when given: a pre-commit check of one spec should not read a large ledger whole)."""
     where = location(workspace)
     if where.sqlite_path is not None:
         from signoff.adapters.store.quick import open_questions_sqlite  # noqa: PLC0415
 
-        found = open_questions_sqlite(where.sqlite_path)
+        found = open_questions_sqlite(where.sqlite_path, spec_ids)
     else:
         ledger = open_workspace_ledger(workspace)
         try:

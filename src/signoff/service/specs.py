@@ -77,7 +77,7 @@ class ShownSpec:
     result: SpecResult
 
 
-def _context(workspace: Workspace) -> CheckContext:
+def _context(workspace: Workspace, spec_ids: Sequence[str] | None = None) -> CheckContext:
     root = str(workspace.root)
     known: dict[str, bool] = {}  # specs of a slice cite the same few paths; ask the disk once
 
@@ -91,7 +91,7 @@ def _context(workspace: Workspace) -> CheckContext:
 
     def open_questions(spec_id: str) -> Sequence[Question]:
         if not reader:  # read the ledger once, and only if a rule asks
-            reader.append(open_questions_reader(workspace))
+            reader.append(open_questions_reader(workspace, spec_ids))
         return reader[0](spec_id)
 
     return CheckContext(
@@ -153,16 +153,20 @@ def _available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _check_chunk(workspace: Workspace, paths: list[str]) -> list[SpecResult]:
+def _check_chunk(
+    workspace: Workspace, paths: list[str], spec_ids: Sequence[str] | None = None
+) -> list[SpecResult]:
     """Check some spec files; runs in a worker process, so it takes and returns plain values."""
-    context = _context(workspace)
+    context = _context(workspace, spec_ids)
     enabled = enabled_rule_names(context)
     return [
         check_document(load_document(workspace, Path(path)), context, enabled) for path in paths
     ]
 
 
-def _check_paths(workspace: Workspace, paths: list[str], jobs: int | None) -> list[SpecResult]:
+def _check_paths(
+    workspace: Workspace, paths: list[str], jobs: int | None, spec_ids: Sequence[str] | None
+) -> list[SpecResult]:
     """Check files in order, spread over worker processes when there are many of them.
 
     Specs are independent, so a large slice is split into chunks checked in parallel; the
@@ -172,7 +176,7 @@ def _check_paths(workspace: Workspace, paths: list[str], jobs: int | None) -> li
         jobs = min(_available_cpus(), 8) if len(paths) >= PARALLEL_THRESHOLD else 1
     jobs = max(1, min(jobs, len(paths)))
     if jobs == 1:
-        return _check_chunk(workspace, paths)
+        return _check_chunk(workspace, paths, spec_ids)
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only for big slices
     from multiprocessing import get_all_start_methods, get_context  # noqa: PLC0415
 
@@ -204,7 +208,11 @@ def check_specs(workspace: Workspace, targets: list[str], jobs: int | None = Non
         for path, spec_id in index.items()
         if spec_id is not None and os.path.abspath(path) not in checked
     ]
-    results = _check_paths(workspace, unique, jobs)
+    # The ids of the files checked (from their first lines), so the ledger is asked about
+    # those specs only; None (read it all) when an id cannot be seen without parsing.
+    ids = [index.get(Path(path)) or peek_spec_id(Path(path)) for path in unique]
+    wanted = None if None in ids else [spec_id for spec_id in ids if spec_id is not None]
+    results = _check_paths(workspace, unique, jobs, wanted)
     return CheckReport(tuple(add_duplicate_ids(results, _context(workspace), others)))
 
 

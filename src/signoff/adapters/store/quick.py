@@ -14,23 +14,25 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from signoff.core.errors import LedgerError
-from signoff.core.events import QUESTION_ASKED, RESOLUTIONS, Question
+from signoff.core.events import QUESTION_ASKED, RESOLUTION_KEY_PREFIX, Question
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
+# A question is open while no event carries its resolution key (see resolution_key): one
+# lookup in the unique index on idempotency_key per question.
 _OPEN_QUESTIONS = """
 SELECT asked.spec_id, asked.subject, asked.actor, asked.occurred_at, asked.payload
 FROM events AS asked
 WHERE asked.kind = ?
   AND NOT EXISTS (
     SELECT 1 FROM events AS resolved
-    WHERE resolved.kind IN (?, ?, ?)
-      AND resolved.spec_id = asked.spec_id
-      AND resolved.subject = asked.subject
+    WHERE resolved.idempotency_key = ? || asked.spec_id || ':' || asked.subject
   )
-ORDER BY asked.id
 """
+# Checking a few specs (a pre-commit hook) reads only theirs.
+_MAX_NAMED_SPECS = 500
 
 
 def _moment(raw: str) -> datetime:
@@ -38,8 +40,10 @@ def _moment(raw: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def open_questions_sqlite(path: Path) -> dict[str, list[Question]]:
-    """Every unresolved question in the ledger at ``path``, by spec id (empty if no ledger)."""
+def open_questions_sqlite(
+    path: Path, spec_ids: Sequence[str] | None = None
+) -> dict[str, list[Question]]:
+    """Unresolved questions in the ledger at ``path`` by spec id, for ``spec_ids`` or all."""
     if not path.is_file():
         return {}
     try:
@@ -52,7 +56,12 @@ def open_questions_sqlite(path: Path) -> dict[str, list[Question]]:
         ).fetchone()
         if exists is None:
             return {}
-        rows = connection.execute(_OPEN_QUESTIONS, (QUESTION_ASKED, *RESOLUTIONS)).fetchall()
+        query = _OPEN_QUESTIONS
+        parameters: list[str] = [QUESTION_ASKED, RESOLUTION_KEY_PREFIX]
+        if spec_ids is not None and len(spec_ids) <= _MAX_NAMED_SPECS:
+            query += f" AND asked.spec_id IN ({', '.join('?' for _ in spec_ids)})"
+            parameters.extend(spec_ids)
+        rows = connection.execute(query + " ORDER BY asked.id", parameters).fetchall()
     except sqlite3.Error as error:
         raise LedgerError(f"ledger {path}: cannot be read: {error}") from None
     finally:

@@ -313,3 +313,30 @@ def test_question_references_must_name_something(spec_file: Path, run: Run) -> N
     bad = run("clarify", "ask", "SO-1", "Which?", "--option", "a", "--recommend", "3")
     assert bad.exit_code == 2
     assert "--recommend 3 names no option" in bad.stderr
+
+
+def test_the_inbox_works_the_same_on_a_postgresql_ledger(
+    spec_file: Path, run: Run, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    monkeypatch.setenv("SIGNOFF_DATABASE_URL", postgres_url)
+    ask(run, "Which rate limiter?")
+    check = run("spec", "check", "SO-1")
+    assert check.exit_code == 1
+    assert "open-question Q-1" in check.stdout
+    before = spec_file.read_bytes()
+    assert run("clarify", "defer", "SO-1/Q-1", "--note", "The login one.").exit_code == 0
+    assert (
+        spec_file.read_bytes()
+        == before + b"\n## Assumptions\n- A-1 (deferred Q-1) The login one.\n"
+    )
+    assert run("spec", "check", "SO-1").exit_code == 0
+    status = json.loads(run("db", "status", "--format", "json").stdout)
+    assert status["backend"] == "postgresql"
+    assert "signoff-test-pw" not in status["location"]

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from signoff.service.workspace import Workspace
 
 
+# Up to this many specs, a team server is asked about each one rather than for every question.
+_PER_SPEC_READS = 20
+
+
 def location(workspace: Workspace) -> LedgerLocation:
     return resolve_location(workspace.root, workspace.environ)
 
@@ -39,7 +43,11 @@ def open_questions_reader(
         ledger = open_workspace_ledger(workspace)
         try:
             found = {}
-            for question in fold_questions(ledger.questions(only_open=True)):
+            if spec_ids is not None and len(spec_ids) <= _PER_SPEC_READS:
+                events = [e for spec in spec_ids for e in ledger.questions(spec, only_open=True)]
+            else:
+                events = ledger.questions(only_open=True)
+            for question in fold_questions(events):
                 found.setdefault(question.spec_id, []).append(question)
         finally:
             ledger.close()

@@ -269,3 +269,14 @@ def test_written_files_keep_ordinary_permissions(slice_root: Path, run: Run) -> 
         == 0
     )
     assert spec.stat().st_mode & 0o777 == 0o664
+
+
+def test_init_and_new_speak_json(tmp_path: Path, slice_root: Path, run: Run) -> None:
+    fresh = tmp_path / "json-slice"
+    fresh.mkdir()
+    created = json.loads(run("init", "--format", "json", cwd=fresh).stdout)
+    assert "signoff.toml" in created["created"]
+    again = json.loads(run("init", "--format", "json", cwd=fresh).stdout)
+    assert again["created"] == []
+    new = json.loads(run("spec", "new", "Json please", "--format", "json").stdout)
+    assert new == {"version": 1, "id": "SO-1", "path": "specs/SO-1-json-please.md"}

@@ -45,8 +45,20 @@ def cli(directory: str | None) -> None:
     """
 
 
+_FORMAT_OPTION = click.option(
+    "--format",
+    "-f",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
+
 @cli.command(epilog="Example: signoff init")
-def init() -> None:
+@_FORMAT_OPTION
+def init(output: str) -> None:
     """Create signoff.toml (commented defaults), specs/ and docs/decisions/ here.
 
     Running it again changes nothing and never overwrites a file.
@@ -54,6 +66,16 @@ def init() -> None:
     from signoff.service.init import init_slice
 
     result = init_slice(_cwd())
+    if output == "json":
+        _print_json(
+            {
+                "version": 1,
+                "root": str(result.root),
+                "created": list(result.created),
+                "kept": list(result.kept),
+            }
+        )
+        return
     for name in result.created:
         click.echo(f"created {name}")
     for name in result.kept:
@@ -67,25 +89,21 @@ def spec() -> None:
     """Write, list, show and check specs."""
 
 
-_FORMAT_TEXT_JSON = click.option(
-    "--format",
-    "-f",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+_FORMAT_TEXT_JSON = _FORMAT_OPTION
 
 
 @spec.command("new", epilog='Example: signoff spec new "Password reset by email"')
 @click.argument("title")
 @click.option("--owner", help="Who answers for the spec (default: git user.email).")
-def spec_new(title: str, owner: str | None) -> None:
+@_FORMAT_OPTION
+def spec_new(title: str, owner: str | None, output: str) -> None:
     """Write specs/SO-<n>-<slug>.md with the next free id and a template that teaches the format."""
     from signoff.service.specs import new_spec
 
     created = new_spec(_workspace(), title, owner)
+    if output == "json":
+        _print_json({"version": 1, "id": created.spec_id, "path": created.path})
+        return
     click.echo(f"created {created.path} ({created.spec_id})")
     click.echo(f"next: fill it in, then run 'signoff spec check {created.spec_id}'")
 
@@ -165,6 +183,12 @@ cli.add_command(ledger_commands.sync)
 cli.add_command(ledger_commands.clarify)
 spec.add_command(ledger_commands.spec_move)
 spec.add_command(ledger_commands.spec_history)
+
+
+def _print_json(document: object) -> None:
+    import json
+
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -156,11 +156,17 @@ def test_upgrading_an_older_ledger_keeps_its_rows(location: LedgerLocation) -> N
     before, after = old.upgrade("0001")
     assert (before, after) == (None, "0001")
     old.append_many([event(SPEC_REVISED, f"SO-{n}", f"r{n}", status="draft") for n in range(20)])
+    old.append(event(SPEC_MOVED, "SO-3", "m3", **{"from": "draft", "to": "ready"}))
+    with old.engine.begin() as connection:  # rows as the older version wrote them
+        connection.execute(text("UPDATE events SET subject = NULL"))
     old.close()
     reopened = open_ledger(location, clock)  # migrations run on first use
     assert reopened.revision() == HEAD_REVISION
-    assert reopened.count() == 20
-    assert len(reopened.board()) == 20
+    assert reopened.count() == 21
+    board = reopened.board()
+    assert len(board) == 20
+    assert board["SO-3"] == "ready"
+    assert board["SO-4"] == "draft"
     reopened.close()
 
 

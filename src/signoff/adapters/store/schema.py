@@ -30,6 +30,9 @@ events = Table(
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("kind", String(64), nullable=False),
     Column("spec_id", String(32), nullable=False),
+    # What the event is about, short: a question's Q-n; for spec.moved the stage moved to and for
+    # spec.revised the status the spec had (filled in by the store), so the board is read from
+    # an index alone.
     Column("subject", String(32), nullable=True),
     Column("actor", String(320), nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
@@ -38,8 +41,9 @@ events = Table(
     Column("idempotency_key", String(255), nullable=False),
     Index("uq_events_idempotency_key", "idempotency_key", unique=True),
     Index("ix_events_spec_id_id", "spec_id", "id"),
-    # Added by migration 0002: deriving the board and the inbox reads these.
-    Index("ix_events_kind_spec_id_id", "kind", "spec_id", "id"),
+    # Migration 0002 added these for the inbox; 0003 widened (kind, spec_id, id) with subject,
+    # so each spec's latest move or revision is found without reading the row.
+    Index("ix_events_kind_spec_id_id_subject", "kind", "spec_id", "id", "subject"),
     Index("ix_events_kind_spec_id_subject", "kind", "spec_id", "subject"),
     # A question number is taken once per spec, however many processes ask at once.
     Index(
@@ -52,4 +56,4 @@ events = Table(
     ),
 )
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"

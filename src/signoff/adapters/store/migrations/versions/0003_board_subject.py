@@ -21,18 +21,16 @@ depends_on = None
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name == "sqlite":
-        to, status = "json_extract(payload, '$.to')", "json_extract(payload, '$.status')"
-    else:
-        to, status = "(payload ->> 'to')", "(payload ->> 'status')"
-    op.execute(
-        sa.text(f"UPDATE events SET subject = {to} WHERE kind = 'spec.moved' AND subject IS NULL")
+    backfill = (
+        "UPDATE events SET subject = json_extract(payload, :path) "
+        "WHERE kind = :kind AND subject IS NULL"
+        if bind.dialect.name == "sqlite"
+        else "UPDATE events SET subject = (payload ->> :field) "
+        "WHERE kind = :kind AND subject IS NULL"
     )
-    op.execute(
-        sa.text(
-            f"UPDATE events SET subject = {status} WHERE kind = 'spec.revised' AND subject IS NULL"
-        )
-    )
+    for kind, field in (("spec.moved", "to"), ("spec.revised", "status")):
+        parameters = {"path": f"$.{field}"} if bind.dialect.name == "sqlite" else {"field": field}
+        bind.execute(sa.text(backfill), {"kind": kind, **parameters})
     op.create_index(
         "ix_events_kind_spec_id_id_subject", "events", ["kind", "spec_id", "id", "subject"]
     )

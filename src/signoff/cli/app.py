@@ -15,6 +15,7 @@ import click
 from signoff import __version__
 from signoff.cli import ledger_commands
 from signoff.cli.context import cwd as _cwd
+from signoff.cli.context import output_option
 from signoff.cli.context import workspace as _workspace
 
 EXIT_CODES_HELP = (
@@ -45,15 +46,7 @@ def cli(directory: str | None) -> None:
     """
 
 
-_FORMAT_OPTION = click.option(
-    "--format",
-    "-f",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+_FORMAT_OPTION = output_option
 
 
 @cli.command(epilog="Example: signoff init")

@@ -11,6 +11,17 @@ import click
 if TYPE_CHECKING:
     from signoff.service.workspace import Workspace
 
+# The --format option of every command that prints only text or JSON.
+output_option = click.option(
+    "--format",
+    "-f",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
 
 def cwd() -> Path:
     context = click.get_current_context()

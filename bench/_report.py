@@ -32,10 +32,10 @@ import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DOC = ROOT / "docs" / "performance.md"
@@ -429,6 +429,46 @@ class Outcome:
     markdown: str
     summary: tuple[str, ...]
     exit_code: int
+
+
+class Measurement(Protocol):
+    """What every benchmark's result has: whether its goals were met."""
+
+    @property
+    def passed(self) -> bool: ...
+
+
+M = TypeVar("M", bound=Measurement)
+
+
+def refuse(name: str, message: str) -> Outcome:
+    """The outcome of a benchmark given arguments it cannot run with."""
+    print(f"error: {message}", file=sys.stderr)
+    return Outcome(name, "", (), exit_code=2)
+
+
+def conclude(
+    name: str,
+    measure: Callable[[], M | None],
+    render: Callable[[M], str],
+    summarise: Callable[[M], tuple[str, ...]],
+    write: Path | None,
+) -> Outcome:
+    """Run ``measure``; publish its section, or say why it could not run (exit 2).
+
+    ``measure`` returning None means there was nothing to report (exit 0).
+    """
+    try:
+        measured = measure()
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return Outcome(name, "", (f"{name}: could not run: {error}",), exit_code=2)
+    if measured is None:
+        return Outcome(name, "", (), exit_code=0)
+    outcome = Outcome(
+        name, render(measured), summarise(measured), exit_code=0 if measured.passed else 1
+    )
+    return publish(outcome, write)
 
 
 def publish(outcome: Outcome, write: Path | None) -> Outcome:

@@ -987,22 +987,16 @@ def run(argv: list[str] | None = None) -> _report.Outcome:
     if args.append_child is not None:
         return _report.Outcome(NAME, "", (), exit_code=append_child(args))
     if args.specs < 1 or args.events < args.specs or args.batch < 1:
-        print("error: need --specs ≥ 1, --events ≥ --specs and --batch ≥ 1", file=sys.stderr)
-        return _report.Outcome(NAME, "", (), exit_code=2)
+        return _report.refuse(NAME, "need --specs ≥ 1, --events ≥ --specs and --batch ≥ 1")
     if args.runs < 1 or args.warmups < 1:
-        print("error: --runs and --warmups must be at least 1", file=sys.stderr)
-        return _report.Outcome(NAME, "", (), exit_code=2)
+        return _report.refuse(NAME, "--runs and --warmups must be at least 1")
     command = _report.display_command([sys.executable, SCRIPT, *arguments])
-    try:
+
+    def measure_in_a_temporary_folder() -> Measured:
         with tempfile.TemporaryDirectory(prefix="signoff-ledger-") as folder:
-            measured = measure(args, Path(folder), command)
-    except _report.BenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return _report.Outcome(NAME, "", (f"ledger: could not run: {error}",), exit_code=2)
-    outcome = _report.Outcome(
-        NAME, render(measured), summarise(measured), exit_code=0 if measured.passed else 1
-    )
-    return _report.publish(outcome, args.write)
+            return measure(args, Path(folder), command)
+
+    return _report.conclude(NAME, measure_in_a_temporary_folder, render, summarise, args.write)
 
 
 def main(argv: list[str] | None = None) -> int:

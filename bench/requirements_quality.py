@@ -529,17 +529,7 @@ def run(argv: list[str] | None = None) -> _report.Outcome:
     arguments = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(arguments)
     command = _report.display_command([sys.executable, SCRIPT, *arguments])
-    try:
-        measured = measure(args, command)
-    except _report.BenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return _report.Outcome(NAME, "", (f"{NAME}: could not run: {error}",), exit_code=2)
-    if measured is None:
-        return _report.Outcome(NAME, "", (), exit_code=0)
-    outcome = _report.Outcome(
-        NAME, render(measured), summarise(measured), exit_code=0 if measured.passed else 1
-    )
-    return _report.publish(outcome, args.write)
+    return _report.conclude(NAME, lambda: measure(args, command), render, summarise, args.write)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -585,22 +585,16 @@ def run(argv: list[str] | None = None) -> _report.Outcome:
     arguments = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(arguments)
     if args.count < 1 or args.repeat < 1:
-        print("error: --count and --repeat must be at least 1", file=sys.stderr)
-        return _report.Outcome(NAME, "", (), exit_code=2)
+        return _report.refuse(NAME, "--count and --repeat must be at least 1")
     command = _report.display_command([sys.executable, SCRIPT, *arguments])
-    try:
+
+    def measure_in_a_slice() -> Measured:
         if args.keep is not None:
-            measured = measure(args, args.keep.resolve(), command)
-        else:
-            with tempfile.TemporaryDirectory(prefix="signoff-throughput-") as folder:
-                measured = measure(args, Path(folder) / "slice", command)
-    except _report.BenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return _report.Outcome(NAME, "", (f"throughput: could not run: {error}",), exit_code=2)
-    outcome = _report.Outcome(
-        NAME, render(measured), summarise(measured), exit_code=0 if measured.passed else 1
-    )
-    return _report.publish(outcome, args.write)
+            return measure(args, args.keep.resolve(), command)
+        with tempfile.TemporaryDirectory(prefix="signoff-throughput-") as folder:
+            return measure(args, Path(folder) / "slice", command)
+
+    return _report.conclude(NAME, measure_in_a_slice, render, summarise, args.write)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -431,6 +431,25 @@ class Outcome:
     exit_code: int
 
 
+class TimedRuns:
+    """Median, p90 and fastest of a measure's wall times (``seconds``), in milliseconds."""
+
+    __slots__ = ()
+    seconds: Sequence[float]
+
+    @property
+    def median_ms(self) -> float:
+        return 1000 * median(self.seconds)
+
+    @property
+    def p90_ms(self) -> float:
+        return 1000 * percentile(self.seconds, 0.9)
+
+    @property
+    def min_ms(self) -> float:
+        return 1000 * min(self.seconds)
+
+
 class Measurement(Protocol):
     """What every benchmark's result has: whether its goals were met."""
 

@@ -434,24 +434,12 @@ def run_append(url: str, args: argparse.Namespace, cwd: Path) -> Appended:
 
 
 @dataclass(frozen=True, slots=True)
-class Read:
+class Read(_report.TimedRuns):
     label: str  # markdown
     seconds: list[float]
     result: str  # what it returned, in words
     wrong: str | None  # why the answer is wrong, when it is
     baseline: bool = False
-
-    @property
-    def median_ms(self) -> float:
-        return 1000 * _report.median(self.seconds)
-
-    @property
-    def p90_ms(self) -> float:
-        return 1000 * _report.percentile(self.seconds, 0.9)
-
-    @property
-    def min_ms(self) -> float:
-        return 1000 * min(self.seconds)
 
 
 @dataclass(frozen=True, slots=True)

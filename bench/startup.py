@@ -82,23 +82,11 @@ def python_arguments(prefix: Sequence[str]) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Timed:
+class Timed(_report.TimedRuns):
     label: str
     command: list[str]
     seconds: list[float]
     peak_rss_kib: int
-
-    @property
-    def median_ms(self) -> float:
-        return 1000 * _report.median(self.seconds)
-
-    @property
-    def p90_ms(self) -> float:
-        return 1000 * _report.percentile(self.seconds, 0.9)
-
-    @property
-    def min_ms(self) -> float:
-        return 1000 * min(self.seconds)
 
 
 def time_commands(

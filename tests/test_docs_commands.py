@@ -15,7 +15,10 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # lazy subcommands too
+        command = group.get_command(context, name)
+        assert command is not None
         path = (*prefix, name)
         if isinstance(command, click.Group):
             found.extend(_commands(command, path))
@@ -38,7 +41,9 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(context, name)
+        assert found is not None
+        command = found
         context = click.Context(command, info_name=name, parent=context)
     text = command.get_help(context)
     assert re.search(r"Examples?:", text), f"signoff {' '.join(path)} --help has no example"

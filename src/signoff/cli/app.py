@@ -13,10 +13,10 @@ from typing import NoReturn
 import click
 
 from signoff import __version__
-from signoff.cli import ledger_commands
 from signoff.cli.context import cwd as _cwd
 from signoff.cli.context import output_option
 from signoff.cli.context import workspace as _workspace
+from signoff.cli.lazy import LazyGroup
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok (every spec checked is ready), 1 a spec is not ready, "
@@ -26,7 +26,15 @@ EXIT_CODES_HELP = (
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES_HELP)
+_LEDGER = "signoff.cli.ledger_commands"
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={"db": f"{_LEDGER}:db", "sync": f"{_LEDGER}:sync", "clarify": f"{_LEDGER}:clarify"},
+    context_settings=CONTEXT_SETTINGS,
+    epilog=EXIT_CODES_HELP,
+)
 @click.option(
     "-C",
     "--directory",
@@ -77,7 +85,12 @@ def init(output: str) -> None:
         click.echo('next: signoff spec new "<title>"')
 
 
-@cli.group(context_settings=CONTEXT_SETTINGS, epilog="Example: signoff spec check")
+@cli.group(
+    cls=LazyGroup,
+    lazy={"move": f"{_LEDGER}:spec_move", "history": f"{_LEDGER}:spec_history"},
+    context_settings=CONTEXT_SETTINGS,
+    epilog="Example: signoff spec check",
+)
 def spec() -> None:
     """Write, list, show and check specs."""
 
@@ -169,13 +182,6 @@ def spec_check(targets: tuple[str, ...], output: str, jobs: int | None) -> None:
         render.print_check(report)
     if not report.all_ready:
         raise SystemExit(1)
-
-
-cli.add_command(ledger_commands.db)
-cli.add_command(ledger_commands.sync)
-cli.add_command(ledger_commands.clarify)
-spec.add_command(ledger_commands.spec_move)
-spec.add_command(ledger_commands.spec_history)
 
 
 def _print_json(document: object) -> None:

@@ -56,16 +56,8 @@ def check_move(facts: MoveFacts, target: str, reason: str | None) -> None:
             raise MoveRefusedError(f"{spec} cannot be ready: " + "; ".join(missing))
 
 
-# The loop a story goes through; abandoned leaves it from anywhere.
-LOOP: tuple[str, ...] = (
-    "draft",
-    "ready",
-    "in-progress",
-    "in-review",
-    "approved",
-    "merged",
-    "released",
-)
+# The loop a story goes through, in order; abandoned leaves it from anywhere.
+LOOP: tuple[str, ...] = tuple(stage for stage in STATUSES if stage != "abandoned")
 
 
 def _check_order(facts: MoveFacts, target: str) -> None:

@@ -530,13 +530,14 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 _WORD_ENDS = (" ", "\\ ", "[- ]", "[ -]", "\\-", "-", "/", "'", "\u2019")
 
 
-def _group_end(pattern: str, start: int) -> int | None:
-    """Index just after the group that opens at ``pattern[start]``, or None if unbalanced."""
+def _structure(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) of each '(', ')' and '|' of a pattern that
+    is not escaped or inside a character class."""
     depth = 0
     index = start
     in_class = False
-    while index < len(pattern):
-        char = pattern[index]
+    while index < len(text):
+        char = text[index]
         if char == "\\":
             index += 2
             continue
@@ -544,40 +545,28 @@ def _group_end(pattern: str, start: int) -> int | None:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index + 1
+        elif char in "()|":
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            yield index, char, depth
         index += 1
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """Index just after the group that opens at ``pattern[start]``, or None if unbalanced."""
+    for index, char, depth in _structure(pattern, start):
+        if char == ")" and depth == 0:
+            return index + 1
     return None
 
 
 def _branches(inner: str) -> list[str]:
     """``inner`` split at its top-level '|'."""
     parts: list[str] = []
-    depth = 0
-    in_class = False
     last = 0
-    index = 0
-    while index < len(inner):
-        char = inner[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    for index, char, depth in _structure(inner):
+        if char == "|" and depth == 0:
             parts.append(inner[last:index])
             last = index + 1
-        index += 1
     parts.append(inner[last:])
     return parts
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,7 @@ from signoff.core.specs.parse import parse_spec
 from signoff.core.specs.render import with_field
 from signoff.service.identity import current_actor
 from signoff.service.ledger import open_workspace_ledger
-from signoff.service.spec_files import SpecText, read_spec_text, restore, spec_lock
+from signoff.service.spec_files import SpecText, digest, read_spec_text, restore, spec_lock
 from signoff.service.specs import check_specs, spec_path
 
 if TYPE_CHECKING:
@@ -33,10 +32,6 @@ if TYPE_CHECKING:
 
     from signoff.adapters.store.ledger import Ledger
     from signoff.service.workspace import Workspace
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def record_with_edit(
@@ -57,7 +52,7 @@ def record_with_edit(
     with spec_lock(workspace.root, spec_id):
         read = read_spec_text(path)
         new_events, new_text = build(read)
-        new_digest = hashlib.sha256(new_text.encode("utf-8")).hexdigest()
+        new_digest = digest(new_text.encode("utf-8"))
 
         def work(connection: Connection) -> list[Event]:
             recorded: list[Event] = []
@@ -68,7 +63,7 @@ def record_with_edit(
                     raise AlreadyResolvedError(_already(new, earlier))
                 recorded.append(event)
             if new_text != read.text:
-                current = hashlib.sha256(read.path.read_bytes()).hexdigest()
+                current = digest(read.path.read_bytes())
                 if current == read.digest:
                     replace_file(read.path, new_text)
                 elif current != new_digest:  # not our own write from a retried attempt
@@ -82,7 +77,7 @@ def record_with_edit(
         try:
             recorded = ledger.transaction(work)
         except BaseException:
-            if read.path.exists() and _sha(read.path.read_text(encoding="utf-8")) == new_digest:
+            if read.path.exists() and digest(read.path.read_bytes()) == new_digest:
                 restore(read)
             raise
         return recorded, read, new_text

@@ -34,7 +34,8 @@ class SpecText:
     digest: str
 
 
-def _digest(raw: bytes) -> str:
+def digest(raw: bytes) -> str:
+    """The hash Signoff compares to tell whether a spec file changed."""
     return hashlib.sha256(raw).hexdigest()
 
 
@@ -47,7 +48,7 @@ def read_spec_text(path: Path) -> SpecText:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError(f"{path}: is not UTF-8 text; fix the file first") from None
-    return SpecText(path, text, _digest(raw))
+    return SpecText(path, text, digest(raw))
 
 
 @contextmanager

@@ -406,17 +406,6 @@ class Ledger:
             row = connection.execute(query).first()
         return None if row is None else _row_event(row)
 
-    def latest_revision(self, spec_id: str) -> Event | None:
-        query = (
-            select(events)
-            .where(events.c.kind == SPEC_REVISED, events.c.spec_id == spec_id)
-            .order_by(events.c.id.desc())
-            .limit(1)
-        )
-        with self._reading() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else _row_event(row)
-
     def latest_revisions(self) -> dict[str, Event]:
         """Every spec's latest revision event, for ``signoff sync``."""
         latest = (

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from signoff.core.specs.model import RISK_CATEGORIES, SpecDocument
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from signoff.core.specs.model import SpecDocument
     from signoff.core.specs.rules import Finding
 
 MAX_QUESTIONS = 5
@@ -144,4 +143,4 @@ def suggest_questions(
     return questions
 
 
-__all__ = ["MAX_QUESTIONS", "RISK_CATEGORIES", "SuggestedQuestion", "suggest_questions"]
+__all__ = ["MAX_QUESTIONS", "SuggestedQuestion", "suggest_questions"]

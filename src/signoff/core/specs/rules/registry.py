@@ -7,7 +7,7 @@ never renumber or rename one; retire a rule by leaving its code unused.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -130,7 +130,3 @@ def all_rules() -> tuple[Rule, ...]:
 
 def get_rule(name: str) -> Rule:
     return _REGISTRY[name]
-
-
-def iter_rule_names() -> Iterator[str]:
-    return iter(sorted(_REGISTRY))

@@ -1,0 +1,1 @@
+"""Gates: policy, deterministic review sampling, and the verdict on one change."""

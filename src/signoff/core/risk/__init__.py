@@ -1,0 +1,1 @@
+"""Risk: detection rules over a diff, and reconciliation with the risk a spec declares."""

@@ -20,9 +20,27 @@ QUESTION_ASKED = "question.asked"
 QUESTION_ANSWERED = "question.answered"
 QUESTION_DEFERRED = "question.deferred"
 QUESTION_REJECTED = "question.rejected"
+APPROVAL_GRANTED = "approval.granted"
+APPROVAL_REVOKED = "approval.revoked"
+REVIEW_RECORDED = "review.recorded"
+COMMAND_RAN = "command.ran"
+GATE_VERDICT = "gate.verdict"
 
 RESOLUTIONS = (QUESTION_ANSWERED, QUESTION_DEFERRED, QUESTION_REJECTED)
-KINDS = (SPEC_REVISED, SPEC_MOVED, QUESTION_ASKED, *RESOLUTIONS)
+# Sign-offs and verdicts are hash-chained: each row's chain hash covers the previous one, so
+# `signoff ledger verify` detects a row changed or removed after the fact.
+CHAINED_KINDS = (APPROVAL_GRANTED, APPROVAL_REVOKED, REVIEW_RECORDED, GATE_VERDICT)
+KINDS = (
+    SPEC_REVISED,
+    SPEC_MOVED,
+    QUESTION_ASKED,
+    *RESOLUTIONS,
+    APPROVAL_GRANTED,
+    APPROVAL_REVOKED,
+    REVIEW_RECORDED,
+    COMMAND_RAN,
+    GATE_VERDICT,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +69,7 @@ class Event:
     idempotency_key: str
     subject: str | None
     payload: Mapping[str, Any]
+    chain_hash: str | None = None  # set on CHAINED_KINDS rows
 
 
 RESOLUTION_KEY_PREFIX = "resolve:"

@@ -27,11 +27,20 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 _LEDGER = "signoff.cli.ledger_commands"
+_GATE = "signoff.cli.gate_commands"
 
 
 @click.group(
     cls=LazyGroup,
-    lazy={"db": f"{_LEDGER}:db", "sync": f"{_LEDGER}:sync", "clarify": f"{_LEDGER}:clarify"},
+    lazy={
+        "db": f"{_LEDGER}:db",
+        "sync": f"{_LEDGER}:sync",
+        "clarify": f"{_LEDGER}:clarify",
+        "gate": f"{_GATE}:gate",
+        "approve": f"{_GATE}:approve",
+        "revoke": f"{_GATE}:revoke",
+        "review": f"{_GATE}:review",
+    },
     context_settings=CONTEXT_SETTINGS,
     epilog=EXIT_CODES_HELP,
 )

@@ -11,6 +11,8 @@ nothing else should need to catch them.
     │   ├── SpecNotFoundError     a named spec path or id does not exist
     │   ├── SpecWriteError        a spec file could not be written; nothing was changed
     │   ├── QuestionNotFoundError no such question (Q-<n> of a spec)
+    │   ├── JUnitError            a JUnit XML report is unreadable, truncated or not JUnit
+    │   ├── GitError              git is missing, or the repository or a revision cannot be used
     │   └── LedgerError           the ledger cannot be reached or used
     │       ├── DatabaseUrlError  SIGNOFF_DATABASE_URL is malformed (password never echoed)
     │       └── LedgerBusyError   the ledger stayed locked through every retry
@@ -77,6 +79,14 @@ class SpecWriteError(UsageError):
 
 class QuestionNotFoundError(UsageError):
     """A question reference (SO-3/Q-2) names nothing in the ledger."""
+
+
+class JUnitError(UsageError):
+    """A JUnit XML report cannot be used: unreadable, empty, not XML, truncated or not JUnit."""
+
+
+class GitError(UsageError):
+    """git is missing, the folder is not a repository, or a revision or diff cannot be read."""
 
 
 class LedgerError(UsageError):

@@ -19,7 +19,18 @@ from sqlalchemy import (
     text,
 )
 
+from signoff.core.events import CHAINED_KINDS
+
 metadata = MetaData()
+
+# The rows of the hash chain: those that carry a hash, and those of a chained kind that should.
+# The partial index below has this predicate, and the store's queries use the same text, so
+# both databases read the chain in id order from the index (a literal list, not bound
+# parameters: SQLite matches a partial index only on identical terms). Migration 0004 wrote it
+# with these four kinds; a new chained kind needs a migration that rebuilds the index.
+CHAINED_ROWS = "chain_hash IS NOT NULL OR kind IN ({})".format(
+    ", ".join(f"'{kind}'" for kind in CHAINED_KINDS)
+)
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants 64 bits for a ledger.
 _ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -39,6 +50,10 @@ events = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("idempotency_key", String(255), nullable=False),
+    # The hash chain over sign-offs and verdicts (signoff.core.chain), NULL on other kinds:
+    # the chain hash of the chained row before this one, and this row's own.
+    Column("chain_prev", String(64), nullable=True),
+    Column("chain_hash", String(64), nullable=True),
     Index("uq_events_idempotency_key", "idempotency_key", unique=True),
     Index("ix_events_spec_id_id", "spec_id", "id"),
     # Migration 0002 added these for the inbox; 0003 widened (kind, spec_id, id) with subject,
@@ -54,6 +69,14 @@ events = Table(
         sqlite_where=text("kind = 'question.asked'"),
         postgresql_where=text("kind = 'question.asked'"),
     ),
+    # The chain in order and its latest hash (the head), from the index alone.
+    Index(
+        "ix_events_chain",
+        "id",
+        "chain_hash",
+        sqlite_where=text(CHAINED_ROWS),
+        postgresql_where=text(CHAINED_ROWS),
+    ),
 )
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"

@@ -1,0 +1,157 @@
+"""The change a gate, an approval or a review is about: which revisions, which spec, which diff.
+
+``--base`` defaults to the merge base of ``HEAD`` with the default branch, ``--head`` to
+``HEAD``; ``--staged`` takes the index against ``HEAD``. The spec comes from ``--spec``, else a
+``Spec: SO-n`` trailer of the change's commits (newest first), else ``SO-n`` in the branch name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from signoff.adapters import git
+from signoff.core.diff import DiffHasher
+from signoff.core.errors import SpecNotFoundError, UsageError
+from signoff.core.gates.evaluate import SpecFacts
+from signoff.core.specs.model import SectionKind
+from signoff.service.specs import load_document, spec_path
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from signoff.core.diff import FileChange
+    from signoff.service.workspace import Workspace
+
+# git's empty tree: the base of a staged change in a repository with no commit yet.
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+NO_SPEC = "-"  # the ledger's spec column for a change no spec could be found for
+_SPEC_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])SO-([1-9][0-9]*)(?![0-9])", re.IGNORECASE)
+# CI systems check out a detached HEAD; they name the branch in the environment instead.
+_BRANCH_VARIABLES = ("GITHUB_HEAD_REF", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_REF_NAME")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRequest:
+    """What the user asked for on the command line."""
+
+    base: str | None = None
+    head: str | None = None
+    staged: bool = False
+    spec: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Resolved revisions. ``head`` is None for the index (``--staged``)."""
+
+    repository: Path
+    base: str
+    head: str | None
+    base_label: str
+    head_label: str
+    staged: bool = False
+
+    def changes(self) -> Iterator[FileChange]:
+        return git.iter_changes(self.repository, self.base, self.head, staged=self.staged)
+
+    def authors(self, actor: str) -> tuple[str, ...]:
+        """Who wrote the change: the commits' authors, or whoever is staging it."""
+        if self.staged or self.head is None:
+            return (actor,)
+        return git.commit_authors(self.repository, self.base, self.head)
+
+
+def resolve_change(workspace: Workspace, request: ChangeRequest) -> Change:
+    """Turn ``--base/--head/--staged`` into commit ids; GitError when git cannot."""
+    repository = git.repository_root(workspace.root)
+    if request.staged:
+        if request.head is not None:
+            raise UsageError("--staged compares the index with --base (default HEAD); drop --head")
+        base_label = request.base or "HEAD"
+        base = (
+            git.resolve_revision(repository, base_label)
+            if request.base or git.head_commit(repository)
+            else EMPTY_TREE
+        )
+        return Change(repository, base, None, base_label, "index", staged=True)
+    head_label = request.head or "HEAD"
+    head = git.resolve_revision(repository, head_label)
+    if request.base is not None:
+        return Change(
+            repository,
+            git.resolve_revision(repository, request.base),
+            head,
+            request.base,
+            head_label,
+        )
+    branch = git.default_branch(repository, workspace.standards.gate.default_branch)
+    base = git.merge_base(repository, git.resolve_revision(repository, branch), head)
+    return Change(repository, base, head, f"merge-base({branch}, {head_label})", head_label)
+
+
+def diff_fingerprint(change: Change) -> tuple[str, int]:
+    """The diff's stable SHA-256 and its number of files, streaming the diff once."""
+    hasher = DiffHasher()
+    files = 0
+    for file_change in change.changes():
+        hasher.add(file_change)
+        files += 1
+    return hasher.hexdigest(), files
+
+
+def _branch(workspace: Workspace, change: Change) -> str | None:
+    for variable in _BRANCH_VARIABLES:
+        value = workspace.environ.get(variable, "").strip()
+        if value:
+            return value
+    return git.current_branch(change.repository)
+
+
+def spec_reference(workspace: Workspace, change: Change, explicit: str | None) -> tuple[str, str]:
+    """(spec id, where it came from) or raise SpecNotFoundError saying what was looked at."""
+    if explicit:
+        return explicit.upper(), "flag"
+    if not change.staged and change.head is not None:
+        for value in git.commit_trailers(change.repository, change.base, change.head, "Spec"):
+            found = _SPEC_IN_TEXT.search(value)
+            if found:
+                return f"SO-{found.group(1)}", "trailer"
+    branch = _branch(workspace, change)
+    if branch:
+        found = _SPEC_IN_TEXT.search(branch)
+        if found:
+            return f"SO-{found.group(1)}", "branch"
+    raise SpecNotFoundError(
+        "no spec found for this change: no --spec, no 'Spec: SO-n' commit trailer, and no "
+        f"SO-n in the branch name ({branch or 'detached HEAD'})"
+    )
+
+
+def spec_facts(workspace: Workspace, spec_id: str, source: str) -> SpecFacts:
+    """Read the spec's declared risk, gates and criteria from its file in the slice."""
+    try:
+        path = spec_path(workspace, spec_id)
+    except SpecNotFoundError:
+        via = {"flag": "--spec", "trailer": "the commit trailer", "branch": "the branch name"}
+        raise SpecNotFoundError(
+            f"{via.get(source, source)} names {spec_id}, but no spec file in "
+            f"{workspace.display_path(workspace.specs_dir)}/ has that id; "
+            "'signoff spec list' shows the ids"
+        ) from None
+    document = load_document(workspace, path)
+    criteria = tuple(
+        item.ident
+        for item in document.items(SectionKind.ACCEPTANCE_CRITERIA)
+        if item.ident is not None
+    )
+    return SpecFacts(
+        spec_id=spec_id,
+        source=source,
+        declared_level=document.risk,
+        declared_categories=document.string_list("risk_categories"),
+        gates=document.string_list("gates"),
+        criteria=criteria,
+    )

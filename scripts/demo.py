@@ -16,6 +16,7 @@ the resulting timeline.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shlex
 import shutil
@@ -535,6 +536,228 @@ def clarification_steps(demo: Demo) -> None:
     demo.command(["signoff", "spec", "history", "SO-3"])
 
 
+# ---------------------------------------------------------------- gates
+
+PYTEST_INI = "[pytest]\npythonpath = src\naddopts = -p no:cacheprovider\n"
+SLICE_GITIGNORE = "reports/\n__pycache__/\n"
+BASE_TESTS = '''"""Tests name the spec and criterion they cover (SO-1 AC-4): the gate reads them."""
+
+from checkout.totals import line_tax_cents
+
+
+def test_so1_ac4_tax_rounds_half_up() -> None:
+    assert line_tax_cents(1_000, 825) == 83
+'''
+
+SO_8 = """\
+---
+id: SO-8
+title: Remember the shopper's shipping country
+status: ready
+owner: alice@example.com
+risk: reversible
+gates: [tests]
+context:
+  - src/checkout/
+---
+
+# Remember the shopper's shipping country
+
+## Intent
+Returning shoppers find their shipping country already chosen, so the first tax estimate they
+see is the right one.
+Success: the share of checkouts where the country is changed after the summary loads halves.
+
+## Acceptance criteria
+- AC-1: When a signed-in shopper opens checkout, the system shall preselect the country of
+  their last order.
+- AC-2: Given a shopper with no earlier order, when they open checkout, then no country is
+  preselected.
+
+## Edge cases
+- EC-1: If the last order's country is no longer shipped to, then the system shall preselect
+  nothing.
+
+## Risk
+The lead reads this as a display preference, easy to revert.
+"""
+
+BREAKDOWN = {
+    "src/checkout/totals.py": CONTEXT_FILES["src/checkout/totals.py"]
+    + '''
+
+def summary_lines(subtotal: int, shipping: int, tax: int) -> list[tuple[str, int]]:
+    """The checkout summary, in the order the page shows it."""
+    total = subtotal + shipping + tax
+    return [("Subtotal", subtotal), ("Shipping", shipping), ("Tax", tax), ("Total", total)]
+''',
+    "tests/test_summary.py": """from checkout.totals import line_tax_cents, summary_lines
+
+
+def test_so1_ac1_four_lines_in_order() -> None:
+    names = [name for name, _ in summary_lines(2_000, 0, 165)]
+    assert names == ["Subtotal", "Shipping", "Tax", "Total"]
+
+
+def test_so1_ac2_two_items_taxed_at_825() -> None:
+    tax = 2 * line_tax_cents(1_000, 825)
+    assert summary_lines(2_000, 0, tax)[-1] == ("Total", 2_166)
+
+
+def test_so1_ac3_totals_follow_the_address() -> None:
+    assert summary_lines(2_000, 0, 0)[-1] == ("Total", 2_000)
+""",
+}
+
+REMEMBER_COUNTRY = {
+    "src/checkout/migrations/0043_last_shipping_country.sql": (
+        "ALTER TABLE customers ADD COLUMN last_shipping_country CHAR(2);\n"
+    ),
+    "src/checkout/country.py": '''"""The country preselected at checkout."""
+
+
+def preselected_country(last_order_country: str | None, shipped_to: set[str]) -> str | None:
+    if last_order_country in shipped_to:
+        return last_order_country
+    return None
+''',
+    "tests/test_country.py": """from checkout.country import preselected_country
+
+
+def test_so8_ac1_last_order_country_is_preselected() -> None:
+    assert preselected_country("FR", {"FR", "DE"}) == "FR"
+
+
+def test_so8_ac2_no_order_no_country() -> None:
+    assert preselected_country(None, {"FR"}) is None
+""",
+}
+
+ONE_MORE_COMMIT = {
+    "src/checkout/country.py": '''"""The country preselected at checkout (SO-8)."""
+
+
+def preselected_country(last_order_country: str | None, shipped_to: set[str]) -> str | None:
+    """The last order's country while it is still shipped to (EC-1), else nothing."""
+    return last_order_country if last_order_country in shipped_to else None
+''',
+}
+
+CONFIRMATION_COPY = {
+    "src/checkout/emails/order_confirmation.txt": """\
+Hi {first_name},
+
+Your order {order_number} is confirmed. We'll email you again the moment it ships.
+
+{items}
+
+Total: {total}
+Need to change something? Reply to this email within 24 hours.
+""",
+    "tests/test_confirmation.py": """from pathlib import Path
+
+TEMPLATE = Path(__file__).parents[1] / "src/checkout/emails/order_confirmation.txt"
+
+
+def test_so3_ac1_ac3_order_number_above_items() -> None:
+    text = TEMPLATE.read_text()
+    assert text.index("{order_number}") < text.index("{items}")
+
+
+def test_so3_ac2_ac4_reply_window_is_stated() -> None:
+    assert "Reply to this email" in TEMPLATE.read_text()
+""",
+}
+
+
+def _agent_commits(demo: Demo, files: dict[str, str], message: str) -> None:
+    for relative, text in files.items():
+        path = demo.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    print(f"   the agent writes {', '.join(files)}")
+    demo.command(["git", "add", "-A"])
+    demo.command(
+        ["git", "commit", "--quiet", "--no-gpg-sign", "-m", message],
+        env={"GIT_AUTHOR_NAME": "Claude", "GIT_AUTHOR_EMAIL": AGENT_EMAIL},
+    )
+
+
+def _configure_gates(root: Path) -> None:
+    """Point the tests gate at the slice's real tests, writing the JUnit report traced next."""
+    standards = root / "signoff.toml"
+    text = standards.read_text(encoding="utf-8")
+    command = f"{shlex.quote(sys.executable)} -m pytest -q --junitxml=reports/junit.xml tests"
+    text = text.replace('command = "make test"', f"command = {json.dumps(command)}", 1)
+    text = text.replace("junit = []", 'junit = ["reports/junit.xml"]', 1)
+    standards.write_text(text, encoding="utf-8")
+    (root / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
+    (root / ".gitignore").write_text(SLICE_GITIGNORE, encoding="utf-8")
+    (root / "tests").mkdir(exist_ok=True)
+    (root / "tests" / "test_totals.py").write_text(BASE_TESTS, encoding="utf-8")
+    (root / "specs" / "SO-8-remember-shipping-country.md").write_text(SO_8, encoding="utf-8")
+
+
+def gate_steps(demo: Demo) -> None:
+    """Risk-graded gates on three branches: pass, escalated and pending, approved, void."""
+    _configure_gates(demo.root)
+    demo.heading(
+        "Gates: the policy in signoff.toml names the gates each risk level needs",
+        "the lead points the tests gate at the slice's tests (they write a JUnit report that the",
+        "traceability gate reads) and writes SO-8, declared reversible",
+    )
+    demo.command(["git", "--no-pager", "diff", "--no-color", "signoff.toml"])
+    demo.command(["git", "add", "-A"])
+    demo.command(["git", "commit", "--quiet", "--no-gpg-sign", "-m", "Gates run the tests; SO-8"])
+
+    demo.heading(
+        "A plain reversible change: the agent adds SO-1's summary lines on a branch",
+        "the spec comes from the branch name; the review is sampled, deterministically",
+    )
+    demo.command(["git", "checkout", "--quiet", "-b", "so-1-tax-breakdown", "main"])
+    _agent_commits(demo, BREAKDOWN, "Checkout summary lines")
+    demo.command(["signoff", "gate"], show_exit=True)
+
+    demo.heading(
+        "SO-8 says reversible, but the agent's diff adds a migration",
+        "detected risk raises the level: an irreversible change is always reviewed and waits",
+        "for a named approver (exit code 3: pending)",
+    )
+    demo.command(["git", "checkout", "--quiet", "-b", "so-8-remember-country", "main"])
+    _agent_commits(demo, REMEMBER_COUNTRY, "Remember the last shipping country")
+    demo.command(["signoff", "gate"], expect=3, show_exit=True)
+
+    demo.heading(
+        "The lead reviews the migration and approves exactly this diff",
+        "the approval records who, when and the diff's hash, in the ledger's hash chain",
+    )
+    review = ["signoff", "review", "record", "--outcome", "pass"]
+    demo.command([*review, "--summary", "nullable column, no table rewrite"])
+    demo.command(["signoff", "approve", "--comment", "safe to roll out"])
+    demo.command(["signoff", "gate"], show_exit=True)
+
+    demo.heading(
+        "One more commit: the approval named the old diff, so it is void",
+        "the verdict says whose approval is void and why",
+    )
+    _agent_commits(demo, ONE_MORE_COMMIT, "Tidy preselected_country")
+    demo.command(["signoff", "gate"], expect=3, show_exit=True)
+
+    demo.heading(
+        "Customer copy: SO-3 declares it, the diff shows it, a lead must approve",
+        "the same verdict as a pull-request comment (--format markdown)",
+    )
+    demo.command(["git", "checkout", "--quiet", "-b", "so-3-confirmation-copy", "main"])
+    _agent_commits(demo, CONFIRMATION_COPY, "Confirmation email copy")
+    demo.command(["signoff", "gate", "--format", "markdown"], expect=3, show_exit=True)
+
+    demo.heading(
+        "Every verdict, review and approval is chained in the ledger",
+        "signoff ledger verify recomputes the chain: a row edited or removed is named",
+    )
+    demo.command(["signoff", "ledger", "verify"])
+
+
 def run_demo(root: Path) -> int:
     demo = Demo(root)
     print("signoff demo: a sample slice of an online shop's checkout, checked for readiness,")
@@ -591,6 +814,7 @@ def run_demo(root: Path) -> int:
     demo.command(["signoff", "spec", "show", "SO-1"])
 
     clarification_steps(demo)
+    gate_steps(demo)
 
     demo.heading("Your turn")
     print(f"   The slice is kept in {root}")

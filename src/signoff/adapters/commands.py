@@ -72,5 +72,7 @@ def run_command(
         exit_code = None
         error = f"timed out after {timeout_seconds:g}s and was stopped"
     reader.join(timeout=5)
+    if process.stdout is not None:
+        process.stdout.close()
     output = b"".join(tail)[-TAIL_BYTES:].decode("utf-8", "replace")
     return CommandRun(exit_code, output, time.monotonic() - started, error)

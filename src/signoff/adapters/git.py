@@ -1,12 +1,61 @@
-"""Git, through its command line. Grows with the gate (diffs, logs, worktrees) in later releases."""
+"""Git, through its command line: the repository, revisions, logs, and the streamed diff.
+
+Every call runs ``git`` with an argument list in the repository, with ``LC_ALL=C`` (messages
+in one language) and ``GIT_OPTIONAL_LOCKS=0`` (a gate never takes the index lock a person's
+``git`` needs). The user's configuration is respected, except for the few settings that would
+change the shape of diff output (colour, external diff, textconv, submodule format, inter-hunk
+context, relative paths), which are overridden on the command line. Revisions are passed after
+``--end-of-options``, so a name that starts with ``-`` is never read as an option. git 2.30 or
+later is needed.
+
+The diff is streamed: two ``git diff`` processes (the raw listing and the patch) are read in
+step, one file at a time, by :mod:`signoff.core.patch`; stopping early kills and reaps both.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
-from typing import TYPE_CHECKING
+import tempfile
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Final
+
+from signoff.core.errors import GitError
+from signoff.core.patch import iter_raw, parse_patch
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterable, Iterator
+
+    from signoff.core.diff import FileChange
+
+GIT_MISSING: Final = (
+    "git is not installed or not on PATH; install git (https://git-scm.com/downloads) "
+    "and run again"
+)
+SHALLOW_HINT: Final = (
+    "this clone is shallow; fetch full history (git fetch --unshallow, or fetch-depth: 0 "
+    "in actions/checkout) and run again"
+)
+DEFAULT_BRANCH_CANDIDATES: Final = (
+    ("refs/remotes/origin/main", "origin/main"),
+    ("refs/remotes/origin/master", "origin/master"),
+    ("refs/heads/main", "main"),
+    ("refs/heads/master", "master"),
+)
+# Options that make diff output parseable whatever the user's configuration says.
+_DIFF_SHAPE: Final = (
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--ignore-submodules=none",
+    "--submodule=short",
+    "--no-relative",
+)
+_CHUNK: Final = 1 << 20
+_PIPE_SIZE: Final = 1 << 20  # Linux's default ceiling for an unprivileged pipe
+_OBJECT_ID_LENGTHS: Final = frozenset({40, 64})  # SHA-1 and SHA-256 repositories
+_HEX: Final = frozenset("0123456789abcdef")
 
 
 def configured_email(cwd: Path) -> str | None:
@@ -24,3 +73,383 @@ def configured_email(cwd: Path) -> str | None:
         return None
     email = completed.stdout.strip()
     return email if completed.returncode == 0 and email else None
+
+
+# ---------------------------------------------------------------- running git
+
+
+def _command(args: Iterable[str]) -> list[str]:
+    return ["git", "-c", "core.quotepath=off", *args]
+
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def _start_failed(cwd: Path, error: OSError) -> GitError:
+    if isinstance(error, FileNotFoundError) and not cwd.is_dir():
+        return GitError(f"{cwd} is not a folder; run signoff from inside a git clone")
+    if isinstance(error, FileNotFoundError):
+        return GitError(GIT_MISSING)
+    return GitError(f"git could not be started ({error}); check that git is installed and runs")
+
+
+def _run(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            _command(args),
+            cwd=root,
+            env=_environment(),
+            input=stdin,
+            capture_output=True,
+            check=False,
+        )
+    except OSError as error:
+        raise _start_failed(root, error) from error
+
+
+def _failure(root: Path, args: Iterable[str], stderr: bytes) -> GitError:
+    """git's own complaint as one line, with the fix where we know it."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    first = next((line for line in lines if line), "no message")
+    if "dubious ownership" in first:
+        return GitError(
+            f"git refuses the repository at {root} (owned by another user); trust it with "
+            f"`git config --global --add safe.directory {root}`"
+        )
+    command = " ".join(arg for arg in args if not arg.startswith("-"))
+    return GitError(f"git {command} failed in {root}: {first}")
+
+
+def _git(root: Path, *args: str) -> str:
+    """git's standard output without the final newline; GitError when git fails."""
+    completed = _run(root, *args)
+    if completed.returncode != 0:
+        raise _failure(root, args, completed.stderr)
+    return completed.stdout.decode("utf-8", "surrogateescape").removesuffix("\n")
+
+
+def _maybe(root: Path, *args: str) -> str | None:
+    """Like :func:`_git`, but None when git says no (a ``--quiet`` query that fails)."""
+    completed = _run(root, *args)
+    if completed.returncode != 0:
+        return None
+    return completed.stdout.decode("utf-8", "surrogateescape").removesuffix("\n")
+
+
+# ---------------------------------------------------------------- repository and revisions
+
+
+def repository_root(cwd: Path) -> Path:
+    """The top folder of the work tree that holds ``cwd``."""
+    completed = _run(cwd, "rev-parse", "--show-toplevel")
+    if completed.returncode == 0 and completed.stdout.strip():
+        return Path(os.fsdecode(completed.stdout.removesuffix(b"\n")))
+    message = completed.stderr.decode("utf-8", "replace")
+    if "dubious ownership" in message:
+        raise _failure(cwd, ("rev-parse",), completed.stderr)
+    raise GitError(
+        f"{cwd} is not inside a git repository; run signoff gate from a clone "
+        "(git init / git clone)"
+    )
+
+
+def is_shallow(root: Path) -> bool:
+    """Whether the clone was made with ``--depth`` and lacks older history."""
+    return _git(root, "rev-parse", "--is-shallow-repository") == "true"
+
+
+def head_commit(root: Path) -> str | None:
+    """The id of the commit checked out; None in a repository without commits."""
+    return _maybe(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+
+
+def current_branch(root: Path) -> str | None:
+    """The name of the checked-out branch; None when HEAD is detached."""
+    return _maybe(root, "symbolic-ref", "--quiet", "--short", "HEAD") or None
+
+
+def _commit_id(root: Path, rev: str) -> str | None:
+    if not rev or "\0" in rev:
+        return None
+    return _maybe(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+
+
+def resolve_revision(root: Path, rev: str) -> str:
+    """The full id of the commit ``rev`` names."""
+    commit = _commit_id(root, rev)
+    if commit:
+        return commit
+    if is_shallow(root):
+        raise GitError(f"revision {rev!r} is not in this clone; {SHALLOW_HINT}")
+    raise GitError(
+        f"unknown revision {rev!r}: no commit of that name in {root}; check the name "
+        "(git log --oneline) or fetch it (git fetch origin)"
+    )
+
+
+def default_branch(root: Path, configured: str | None = None) -> str:
+    """The branch changes are compared with: configured, else origin's HEAD, else a usual name."""
+    if configured:
+        resolve_revision(root, configured)
+        return configured
+    target = _maybe(root, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+    if target and _commit_id(root, target):
+        return target.removeprefix("refs/remotes/")
+    for ref, name in DEFAULT_BRANCH_CANDIDATES:
+        if _commit_id(root, ref):
+            return name
+    raise GitError(
+        f"no default branch in {root}: none of origin/HEAD, origin/main, origin/master, main, "
+        "master exists; pass --base REV, or run `git remote set-head origin --auto`"
+    )
+
+
+def merge_base(root: Path, left: str, right: str) -> str:
+    """The best common ancestor of two revisions."""
+    left_id, right_id = resolve_revision(root, left), resolve_revision(root, right)
+    completed = _run(root, "merge-base", "--end-of-options", left_id, right_id)
+    if completed.returncode == 0:
+        return completed.stdout.decode("ascii").strip()
+    if completed.returncode != 1:
+        raise _failure(root, ("merge-base",), completed.stderr)
+    if is_shallow(root):
+        raise GitError(f"{left} and {right} have no common commit in this clone; {SHALLOW_HINT}")
+    raise GitError(
+        f"{left} and {right} have no common commit (unrelated histories); "
+        "pass --base REV to choose what to compare with"
+    )
+
+
+def directories(root: Path, rev: str) -> frozenset[str]:
+    """Every directory path in the tree of ``rev`` (submodules are not directories)."""
+    commit = resolve_revision(root, rev)
+    listing = _git(root, "ls-tree", "-r", "-d", "-z", "--full-tree", "--end-of-options", commit)
+    found: set[str] = set()
+    for entry in listing.split("\0"):
+        info, _, path = entry.partition("\t")
+        if info.split(" ")[1:2] == ["tree"]:
+            found.add(path)
+    return frozenset(found)
+
+
+# ---------------------------------------------------------------- logs
+
+
+def _range(root: Path, base: str, head: str) -> str:
+    return f"{resolve_revision(root, base)}..{resolve_revision(root, head)}"
+
+
+def _log(root: Path, base: str, head: str, format_: str) -> list[str]:
+    """One field per NUL, newest commit first, empty fields dropped."""
+    output = _git(
+        root,
+        "log",
+        "-z",
+        "--no-show-signature",  # log.showSignature would print gpg output into ours
+        f"--format={format_}",
+        "--end-of-options",
+        _range(root, base, head),
+        "--",
+    )
+    return [field.strip() for field in output.split("\0") if field.strip()]
+
+
+def commit_trailers(root: Path, base: str, head: str, key: str = "Spec") -> list[str]:
+    """The values of trailer ``key`` in the commits of ``base..head``, newest commit first."""
+    if not key or not all(char.isalnum() or char == "-" for char in key):
+        raise GitError(f"trailer key {key!r} is not a trailer name; use letters, digits and '-'")
+    # unfold: a value folded over lines becomes one; NUL between values and between commits,
+    # so no value text can be mistaken for a boundary.
+    return _log(root, base, head, f"%(trailers:key={key},valueonly,unfold,separator=%x00)")
+
+
+def commit_authors(root: Path, base: str, head: str) -> tuple[str, ...]:
+    """The distinct author emails of the commits in ``base..head``, newest first."""
+    return tuple(dict.fromkeys(_log(root, base, head, "%ae")))
+
+
+# ---------------------------------------------------------------- the diff
+
+
+class _Stream:
+    """A running git whose standard output is read in chunks, and whose exit is checked."""
+
+    def __init__(self, root: Path, args: tuple[str, ...], errors: IO[bytes]) -> None:
+        self._root = root
+        self._args = args
+        self._errors = errors
+        try:
+            self.process = subprocess.Popen(
+                _command(args),
+                cwd=root,
+                env=_environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,  # a file, not a pipe: nobody has to drain it while we read
+                bufsize=0,
+            )
+        except OSError as error:
+            raise _start_failed(root, error) from error
+        self._output: IO[bytes] = self.process.stdout  # type: ignore[assignment]
+        _widen(self._output)
+
+    def chunks(self) -> Iterator[bytes]:
+        read = self._output.read
+        while chunk := read(_CHUNK):
+            yield chunk
+
+    def check(self, *, wait: bool) -> None:
+        """Raise git's complaint if it failed (``wait``: after its output was read to the end)."""
+        code = self.process.wait() if wait else self.process.poll()
+        if code:
+            self._errors.seek(0)
+            raise _failure(self._root, self._args[:1], self._errors.read(4096))
+
+    def close(self) -> None:
+        """Kill git if it still runs (the reader stopped early) and reap it: no zombie."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self._output.close()
+        self.process.wait()
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """A 1 MiB pipe: git writes in fewer, larger steps (Linux only; harmless elsewhere)."""
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+
+        set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+        if set_size is not None:
+            with suppress(OSError):  # over the per-user pipe budget: keep the default size
+                fcntl.fcntl(pipe.fileno(), set_size, _PIPE_SIZE)
+    except ImportError:  # pragma: no cover - Windows
+        return
+
+
+@contextmanager
+def _streaming(root: Path, args: tuple[str, ...]) -> Iterator[_Stream]:
+    with tempfile.TemporaryFile() as errors:
+        stream = _Stream(root, args, errors)
+        try:
+            yield stream
+        finally:
+            stream.close()
+
+
+def _empty_tree(root: Path) -> str:
+    """The id of the empty tree in this repository's hash (git knows it without storing it)."""
+    completed = _run(root, "hash-object", "-t", "tree", "--stdin")
+    if completed.returncode != 0:
+        raise _failure(root, ("hash-object",), completed.stderr)
+    return completed.stdout.decode("ascii").strip()
+
+
+def _diff_sides(root: Path, base: str | None, head: str | None, *, staged: bool) -> list[str]:
+    if staged:
+        if head is not None:
+            raise GitError("a staged diff compares the index with one commit; pass no head")
+        against = base if base is not None else head_commit(root) or _empty_tree(root)
+        return ["--cached", "--end-of-options", against]
+    return ["--end-of-options", base or _empty_tree(root), head or "HEAD"]
+
+
+def iter_changes(
+    root: Path,
+    base: str | None,
+    head: str | None,
+    *,
+    staged: bool = False,
+    renames: bool = True,
+) -> Iterator[FileChange]:
+    """The files changed from ``base`` to ``head``, streamed one :class:`FileChange` at a time.
+
+    ``staged``: the index against ``base`` (default HEAD, or the empty tree before the first
+    commit). A missing ``base`` is the empty tree and a missing ``head`` is HEAD. ``renames``
+    turns rename detection off; the diff hash does not depend on it.
+    """
+    sides = _diff_sides(root, base, head, staged=staged)
+    shape = ("-M" if renames else "--no-renames", *_DIFF_SHAPE)
+    raw = ("diff", "--raw", "-z", "--no-abbrev", *shape, *sides, "--")
+    patch = ("diff", "-p", "-U0", "--inter-hunk-context=0", "--full-index", *shape, *sides, "--")
+    with _streaming(root, raw) as listing, _streaming(root, patch) as lines:
+        try:
+            yield from parse_patch(lines.chunks(), iter_raw(listing.chunks()))
+        except GitError:
+            listing.check(wait=False)  # git's own complaint explains a broken stream best
+            lines.check(wait=False)
+            raise
+        listing.check(wait=True)
+        lines.check(wait=True)
+
+
+# ---------------------------------------------------------------- blobs
+
+
+def _is_object_id(text: str) -> bool:
+    return len(text) in _OBJECT_ID_LENGTHS and set(text) <= _HEX and bool(text.strip("0"))
+
+
+def read_blobs(
+    root: Path, blob_ids: Iterable[str], *, max_bytes: int = 1_048_576
+) -> dict[str, bytes]:
+    """The contents of blobs by id, from one ``git cat-file --batch``.
+
+    Blobs larger than ``max_bytes``, missing ones, and ids that are not blobs are left out.
+    Ids are asked one at a time, each answer read before the next question, so neither side
+    can fill a pipe the other is not reading.
+    """
+    wanted = [blob for blob in dict.fromkeys(blob_ids) if _is_object_id(blob)]
+    found: dict[str, bytes] = {}
+    if not wanted:
+        return found
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(
+                _command(("cat-file", "--batch")),
+                cwd=root,
+                env=_environment(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+            )
+        except OSError as error:
+            raise _start_failed(root, error) from error
+        with process:
+            ask: IO[bytes] = process.stdin  # type: ignore[assignment]
+            answers: IO[bytes] = process.stdout  # type: ignore[assignment]
+            try:
+                for blob in wanted:
+                    ask.write(blob.encode("ascii") + b"\n")
+                    ask.flush()
+                    content = _answer(answers, max_bytes)
+                    if content is not None:
+                        found[blob] = content
+            except (OSError, ValueError) as error:
+                process.kill()
+                errors.seek(0)
+                message = errors.read(4096) or str(error).encode()
+                raise _failure(root, ("cat-file",), message) from error
+    return found
+
+
+def _answer(answers: IO[bytes], max_bytes: int) -> bytes | None:
+    """One object from ``cat-file --batch``: its bytes, or None (missing, too big, not a blob)."""
+    header = answers.readline().split()
+    if len(header) != 3:  # "<id> missing" (or "ambiguous")
+        if not header:
+            raise ValueError("git cat-file stopped answering")
+        return None
+    _, kind, size_text = header
+    size = int(size_text)
+    if kind == b"blob" and size <= max_bytes:
+        content = answers.read(size)
+        answers.read(1)  # the newline after the content
+        return content
+    left = size + 1
+    while left:  # too big or not a blob: read past it without keeping it
+        skipped = len(answers.read(min(left, _CHUNK)))
+        if not skipped:
+            raise ValueError("git cat-file output ended inside an object")
+        left -= skipped
+    return None

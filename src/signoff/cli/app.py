@@ -40,6 +40,7 @@ _GATE = "signoff.cli.gate_commands"
         "approve": f"{_GATE}:approve",
         "revoke": f"{_GATE}:revoke",
         "review": f"{_GATE}:review",
+        "ledger": "signoff.cli.chain_commands:ledger",
     },
     context_settings=CONTEXT_SETTINGS,
     epilog=EXIT_CODES_HELP,

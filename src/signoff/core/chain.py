@@ -122,10 +122,15 @@ def event_chain_hash(prev: str, event: Event) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ChainLink:
-    """A chained row as stored: the event (with its ``chain_hash``) and its ``chain_prev``."""
+    """A chained row as stored: the event (with its ``chain_hash``) and its ``chain_prev``.
+
+    ``unreadable`` names the fields the store could not read back (a payload that is not a
+    JSON object, a timestamp that is not one: only an edit outside signoff makes them).
+    """
 
     event: Event
     chain_prev: str | None
+    unreadable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,12 +205,17 @@ class _Walk:
                     event.kind,
                 )
             )
-        if event_chain_hash(link.chain_prev or "", event) != event.chain_hash:
+        if link.unreadable:
+            why = f"its {', '.join(link.unreadable)} cannot be read"
+        elif event_chain_hash(link.chain_prev or "", event) != event.chain_hash:
+            why = "its hash does not match its content"
+        else:
+            why = ""
+        if why:
             self.report(
                 ChainProblem(
                     CHANGED,
-                    f"event {event.id} ({event.kind}) was changed after it was recorded: "
-                    "its hash does not match its content",
+                    f"event {event.id} ({event.kind}) was changed after it was recorded: {why}",
                     event.id,
                     event.kind,
                 )

@@ -293,14 +293,16 @@ def _judge(
     )
     names, _ = required_gates(workspace.standards, risk.level, spec)
     spec_key = spec.spec_id if spec else NO_SPEC
+    # Commands first: a test command is usually what writes the JUnit report traced next.
+    commands = _commands(
+        workspace, ledger, names, spec_key, diff, run=options.run_commands, actor=actor
+    )
     results, junit_errors = _junit_results(workspace, names, options.junit)
     signoffs = ledger.events_of(
         spec_key, kinds=(APPROVAL_GRANTED, APPROVAL_REVOKED, REVIEW_RECORDED)
     )
     inputs = GateInputs(
-        commands=_commands(
-            workspace, ledger, names, spec_key, diff, run=options.run_commands, actor=actor
-        ),
+        commands=commands,
         test_results=results,
         input_errors=junit_errors,
         reviews=fold_reviews(signoffs),

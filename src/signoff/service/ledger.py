@@ -1,10 +1,11 @@
-"""Open the slice's ledger, and read what the checker needs from it cheaply."""
+"""Open the slice's ledger, read what the checker needs from it cheaply, and verify its chain."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from signoff.adapters.store.url import LedgerLocation, resolve_location
+from signoff.core.chain import ChainReport, verify_links
 from signoff.core.events import Question, fold_questions
 
 if TYPE_CHECKING:
@@ -56,3 +57,20 @@ def open_questions_reader(
         return found.get(spec_id, ())
 
     return lookup
+
+
+def verify_ledger(workspace: Workspace, expected_head: str | None = None) -> ChainReport:
+    """Check the hash chain of sign-offs and verdicts: every row unchanged, none removed.
+
+    ``expected_head`` is a head published earlier (a gate's output): it must still be in the
+    chain, which is what shows rows removed from its end. A SQLite ledger that does not exist
+    yet is an empty chain, and looking does not create it.
+    """
+    where = location(workspace)
+    if where.sqlite_path is not None and not where.sqlite_path.exists():
+        return verify_links((), expected_head)
+    ledger = open_workspace_ledger(workspace)
+    try:
+        return ledger.verify_chain(expected_head)
+    finally:
+        ledger.close()

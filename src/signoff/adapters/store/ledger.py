@@ -4,10 +4,16 @@ Everything that writes goes through :meth:`Ledger.append` or :meth:`Ledger.trans
 SQLite a write transaction starts with ``BEGIN IMMEDIATE`` (so two writers queue on the lock
 instead of failing when a read turns into a write), the database runs in WAL mode with a busy
 timeout, and a lock that outlasts the timeout is retried with backoff before it is reported.
+
+Sign-offs and verdicts (``CHAINED_KINDS``) are hash-chained as they are inserted (see
+:mod:`signoff.core.chain`): in the inserting transaction the store reads the latest chain hash
+and links the new row to it, so writers of chained rows must take turns. On SQLite they do
+already (one writer at a time); on PostgreSQL they take a transaction-scoped advisory lock.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +23,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import (
     Connection,
     Engine,
+    String,
+    Text,
     and_,
+    cast,
     create_engine,
     event,
     exists,
@@ -26,14 +35,24 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from signoff.adapters.store.schema import HEAD_REVISION, events
+from signoff.adapters.store.schema import CHAINED_ROWS, HEAD_REVISION, events
+from signoff.core.chain import (
+    GENESIS,
+    ChainLink,
+    ChainReport,
+    canonical_payload,
+    chain_hash,
+    verify_links,
+)
 from signoff.core.errors import LedgerBusyError, LedgerError
 from signoff.core.events import (
+    CHAINED_KINDS,
     QUESTION_ASKED,
     RESOLUTION_KEY_PREFIX,
     RESOLUTIONS,
@@ -53,6 +72,19 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5_000
 RETRIES = 5
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# pg_advisory_xact_lock key that chained writers queue on: "SIGNOFF" in ASCII, a constant every
+# Signoff process agrees on (advisory locks are per database, so one ledger, one queue).
+CHAIN_LOCK_KEY = int.from_bytes(b"SIGNOFF", "big")
+# Parenthesised: it is combined with other conditions, and OR binds looser than AND.
+_CHAINED_ROWS = text(f"({CHAINED_ROWS})")
+# A plain (not chained) row has no chain columns to read back; leaving them out of RETURNING
+# also keeps plain writes working on a ledger not yet migrated to 0004.
+_PLAIN_COLUMNS = [column for column in events.c if not column.name.startswith("chain_")]
+# Chained rows read per round trip while verifying: a server-side cursor on PostgreSQL, so a
+# ledger of millions of rows is never held in memory at once.
+VERIFY_BATCH = 2_000
+_RAW = frozenset({"payload", "occurred_at", "recorded_at"})
+_UNREADABLE_MOMENT = datetime.min.replace(tzinfo=UTC)
 
 
 def _is_locked(error: OperationalError) -> bool:
@@ -104,6 +136,7 @@ def _row_event(row: Any) -> Event:
         idempotency_key=row.idempotency_key,
         subject=row.subject,
         payload=dict(row.payload or {}),
+        chain_hash=row._mapping.get("chain_hash"),  # noqa: SLF001 - Row's public mapping view
     )
 
 
@@ -211,23 +244,28 @@ class Ledger:
 
     # ------------------------------------------------------------ writing
 
-    def _insert(self, connection: Connection, new: NewEvent) -> Event | None:
-        values = {
+    def _insert(
+        self, connection: Connection, new: NewEvent, recorded_at: datetime | None = None
+    ) -> Event | None:
+        values: dict[str, Any] = {
             "kind": new.kind,
             "spec_id": new.spec_id,
             "subject": _subject(new),
             "actor": new.actor,
             "occurred_at": new.occurred_at.astimezone(UTC),
-            "recorded_at": self._clock().astimezone(UTC),
+            "recorded_at": (recorded_at or self._clock()).astimezone(UTC),
             "payload": dict(new.payload),
             "idempotency_key": new.idempotency_key,
         }
+        chained = new.kind in CHAINED_KINDS
+        if chained:
+            values.update(_chain_columns(connection, values))
         dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
         statement = (
             dialect.insert(events)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(*events.c)
+            .returning(*(events.c if chained else _PLAIN_COLUMNS))
         )
         row = connection.execute(statement).first()
         return None if row is None else _row_event(row)
@@ -250,10 +288,20 @@ class Ledger:
         return self.transaction(work)
 
     def append_many(self, batch: Sequence[NewEvent]) -> int:
-        """Record many events in one transaction; returns how many were new."""
+        """Record many events in one transaction; returns how many were new.
+
+        A batch with chained kinds is inserted row by row, in its order, each linked to the one
+        before; a batch without (an import, a sync) goes in as one multi-row insert.
+        """
         if not batch:
             return 0
         recorded_at = self._clock().astimezone(UTC)
+        if any(new.kind in CHAINED_KINDS for new in batch):
+            return self.transaction(
+                lambda connection: sum(
+                    self._insert(connection, new, recorded_at) is not None for new in batch
+                )
+            )
         rows = [
             {
                 "kind": new.kind,
@@ -418,8 +466,115 @@ class Ledger:
         with self._reading() as connection:
             return {row.spec_id: _row_event(row) for row in connection.execute(query)}
 
+    # ------------------------------------------------------------ the hash chain
+
+    def chain_head(self) -> str:
+        """The latest chain hash (:data:`GENESIS` before any): what a gate publishes."""
+        with self._reading() as connection:
+            return _head_in(connection)
+
+    def verify_chain(self, expected_head: str | None = None) -> ChainReport:
+        """Walk the chained rows in id order and check every hash and link.
+
+        One read statement (one snapshot, so concurrent appends do not disturb it) streamed
+        in batches; ``expected_head`` is a head published earlier that must still be there.
+        """
+        with self._reading() as connection:
+            rows = connection.execution_options(yield_per=VERIFY_BATCH).execute(_CHAIN_QUERY)
+            return verify_links((_chain_link(row) for row in rows), expected_head)
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+# The chain as stored, with payload and timestamps as raw as the driver gives them: an edit
+# outside signoff may have left text no JSON or datetime parser takes, and verify must name
+# that row rather than stop (PostgreSQL's types cannot hold such text; SQLite's can).
+_CHAIN_QUERY = (
+    select(
+        *(column for column in events.c if column.name not in _RAW),
+        cast(events.c.payload, Text).label("payload"),
+        type_coerce(events.c.occurred_at, String).label("occurred_at"),
+        type_coerce(events.c.recorded_at, String).label("recorded_at"),
+    )
+    .where(_CHAINED_ROWS)
+    .order_by(events.c.id)
+)
+
+
+def _chain_link(row: Any) -> ChainLink:
+    payload = _json_object(row.payload)
+    occurred_at = _moment(row.occurred_at)
+    recorded_at = _moment(row.recorded_at)
+    read = {"payload": payload, "occurred_at": occurred_at, "recorded_at": recorded_at}
+    event = Event(
+        id=row.id,
+        kind=row.kind,
+        spec_id=row.spec_id,
+        actor=row.actor,
+        occurred_at=occurred_at or _UNREADABLE_MOMENT,
+        recorded_at=recorded_at or _UNREADABLE_MOMENT,
+        idempotency_key=row.idempotency_key,
+        subject=row.subject,
+        payload=payload or {},
+        chain_hash=row.chain_hash,
+    )
+    unreadable = tuple(name for name, value in read.items() if value is None)
+    return ChainLink(event, row.chain_prev, unreadable)
+
+
+def _json_object(raw: str | None) -> dict[str, Any] | None:
+    try:
+        value = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _moment(raw: datetime | str | None) -> datetime | None:
+    if isinstance(raw, datetime):
+        return _utc(raw)
+    try:
+        return None if raw is None else _utc(datetime.fromisoformat(raw))
+    except ValueError:
+        return None
+
+
+def _head_in(connection: Connection) -> str:
+    """The chain hash of the latest chained row, read backwards from ``ix_events_chain``."""
+    query = (
+        select(events.c.chain_hash)
+        .where(_CHAINED_ROWS, events.c.chain_hash.is_not(None))
+        .order_by(events.c.id.desc())
+        .limit(1)
+    )
+    head = connection.execute(query).scalar()
+    return GENESIS if head is None else str(head)
+
+
+def _chain_columns(connection: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    """Link a new chained row to the latest one, inside the inserting transaction.
+
+    Writers take turns first, so no two rows can link to the same predecessor: SQLite holds
+    its one writer lock since BEGIN IMMEDIATE; PostgreSQL queues on an advisory lock released
+    at commit (read committed: the head read after it sees the previous writer's row).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    prev = _head_in(connection)
+    payload = canonical_payload(values["payload"])
+    own = chain_hash(
+        prev,
+        kind=values["kind"],
+        spec_id=values["spec_id"],
+        subject=values["subject"],
+        actor=values["actor"],
+        occurred_at=values["occurred_at"],
+        recorded_at=values["recorded_at"],
+        idempotency_key=values["idempotency_key"],
+        payload=payload,
+    )
+    return {"payload": payload, "chain_prev": prev, "chain_hash": own}
 
 
 def open_ledger(

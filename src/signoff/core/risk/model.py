@@ -20,6 +20,11 @@ class RiskRule:
     It fires on a file whose path matches ``paths`` (gitignore-style; empty means any path) and
     not ``exclude``; when ``added_lines`` or ``removed_lines`` (regular expressions) are given,
     it fires only on a line of that side matching one of them. Every firing is evidence.
+
+    ``skip_comments`` drops line matches on lines that are comments (``#``, ``//``, ``--``,
+    ``/*``, ``<!--`` ...): a comment that mentions ``DROP TABLE`` changes no schema. ``detector``
+    names a code detector (``core/risk/detectors.py``) that does the work instead of the line
+    patterns; ``paths`` and ``exclude`` still decide which files it sees.
     """
 
     id: str
@@ -30,6 +35,8 @@ class RiskRule:
     removed_lines: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     origin: RuleOrigin = "builtin"
+    skip_comments: bool = False
+    detector: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

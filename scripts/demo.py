@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -688,8 +689,16 @@ def _configure_gates(root: Path) -> None:
     standards = root / "signoff.toml"
     text = standards.read_text(encoding="utf-8")
     command = f"{shlex.quote(sys.executable)} -m pytest -q --junitxml=reports/junit.xml tests"
-    text = text.replace('command = "make test"', f"command = {json.dumps(command)}", 1)
-    text = text.replace("junit = []", 'junit = ["reports/junit.xml"]', 1)
+    text = re.sub(
+        r'^command = "make test".*$',
+        f"command = {json.dumps(command)}",
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
+    text = re.sub(
+        r"^junit = \[\].*$", 'junit = ["reports/junit.xml"]', text, count=1, flags=re.MULTILINE
+    )
     standards.write_text(text, encoding="utf-8")
     (root / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
     (root / ".gitignore").write_text(SLICE_GITIGNORE, encoding="utf-8")

@@ -165,6 +165,7 @@ def make_repo(
         ".signoff/.gitignore": "*\n",
         "src/checkout/totals.py": "def total(cents: int) -> int:\n    return cents\n",
         "README.md": "# Checkout\n",
+        "db/seeds.rb": "Country.create!(code: 'FR')\n",
     }
     for spec_id, text in (specs or {"SO-1": spec_text("SO-1")}).items():
         files[f"specs/{spec_id}-story.md"] = text

@@ -63,7 +63,7 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> str:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=600,
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -98,7 +98,7 @@ def test_demo_keeps_the_slice_and_says_where(demo_output: str) -> None:
     root = _slice_root(demo_output)
     assert (root / "signoff.toml").is_file()
     assert (root / ".git").is_dir()
-    assert len(list((root / "specs").glob("SO-*.md"))) == 7
+    assert len(list((root / "specs").glob("SO-*.md"))) == 8
 
 
 def _slice_root(demo_output: str) -> Path:
@@ -177,6 +177,29 @@ def test_demo_leaves_the_triaged_specs_on_disk(demo_output: str) -> None:
     rejected = (specs / "SO-3-order-confirmation-email.md").read_text(encoding="utf-8")
     assert "\nstatus: draft\n" in rejected
     assert "## Clarifications" not in rejected
+
+
+@pytest.mark.slow
+def test_demo_gates_changes_pass_escalated_approved_then_void(demo_output: str) -> None:
+    gates = demo_output[demo_output.index("Gates: the policy") :]
+    verdicts = re.findall(
+        r"^(\*\*)?(PASS|PENDING|FAIL|BLOCKED)(\*\*)? +·? ?(SO-\d+)", gates, re.MULTILINE
+    )
+    assert [(verdict, spec) for _, verdict, _, spec in verdicts] == [
+        ("PASS", "SO-1"),
+        ("PENDING", "SO-8"),
+        ("PASS", "SO-8"),
+        ("PENDING", "SO-8"),
+        ("PENDING", "SO-3"),
+    ]
+    assert "SO-8 is declared reversible, but src/checkout/migrations/0043" in gates
+    assert "not sampled: value" in gates
+    assert re.search(
+        r"void: alice@example\.com approved diff [0-9a-f]{12}, but the change is now", gates
+    )
+    assert re.search(r"\| copy \| `src/checkout/emails/order_confirmation\.txt:\d+`", gates)
+    assert re.search(r"^ledger intact: \d+ chained rows", gates, re.MULTILINE)
+    assert "exit code: 3" in gates
 
 
 def test_ready_specs_draw_no_errors(tmp_path: Path) -> None:

@@ -188,3 +188,209 @@ def test_any_text_either_loads_or_raises_one_config_error(parts: list[str]) -> N
         return
     assert message.startswith("signoff.toml")
     assert "\n" not in message.strip()
+
+
+RISK = (
+    GOOD
+    + """
+[risk]
+builtin = true
+disable = ["copy.templates"]
+
+[[risk.rules]]
+id = "payments"
+category = "security"
+paths = ["src/payments/**"]
+added_lines = ['stripe\\.Charge']
+exclude = ["**/tests/**"]
+
+[[risk.rules]]
+category = "schema"
+removed_lines = ['^\\s*class \\w+Migration']
+
+[gate]
+require_spec = true
+default_branch = "trunk"
+"""
+)
+
+
+def _line_of(text: str, fragment: str, nth: int = 1) -> int:
+    numbers = [n for n, line in enumerate(text.splitlines(), start=1) if fragment in line]
+    return numbers[nth - 1]
+
+
+def test_risk_and_gate_settings_load() -> None:
+    standards = parse_standards(RISK)
+    assert standards.risk.builtin is True
+    assert standards.risk.disabled == frozenset({"copy.templates"})
+    first, second = standards.risk.rules
+    assert (first.id, first.category, first.paths, first.added_lines, first.exclude) == (
+        "payments",
+        "security",
+        ("src/payments/**",),
+        (r"stripe\.Charge",),
+        ("**/tests/**",),
+    )
+    assert (second.id, second.description, second.origin) == (
+        "slice.2",
+        "a file covered by slice rule slice.2",
+        "slice",
+    )
+    assert (standards.gate.require_spec, standards.gate.default_branch) == (True, "trunk")
+
+
+def test_the_defaults_when_risk_and_gate_are_left_out() -> None:
+    standards = parse_standards(GOOD)
+    assert (standards.risk.builtin, standards.risk.disabled, standards.risk.rules) == (
+        True,
+        frozenset(),
+        (),
+    )
+    assert (standards.gate.require_spec, standards.gate.default_branch) == (False, None)
+
+
+def test_risk_rules_are_builtin_minus_disabled_plus_the_slices() -> None:
+    from signoff.core.risk.detect import builtin_rules
+
+    standards = parse_standards(RISK)
+    ids = [rule.id for rule in standards.risk_rules()]
+    assert "copy.templates" not in ids
+    assert ids[-2:] == ["payments", "slice.2"]
+    assert len(ids) == len(builtin_rules()) - 1 + 2
+    only_slice = parse_standards(RISK.replace("builtin = true", "builtin = false"))
+    assert [rule.id for rule in only_slice.risk_rules()] == ["payments", "slice.2"]
+
+
+def test_standards_with_risk_rules_survive_pickling() -> None:
+    import pickle
+
+    standards = parse_standards(RISK)
+    assert pickle.loads(pickle.dumps(standards)) == standards  # noqa: S301 - our own value
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "key", "fragment"),
+    [
+        (
+            'disable = ["copy.templates"]',
+            'disable = ["copy.template"]',
+            ("disable = [", 2),
+            "risk.disable",
+            "docs/risk.md",
+        ),
+        ("builtin = true", 'builtin = "yes"', ("builtin =", 1), "risk.builtin", "true or false"),
+        (
+            'category = "schema"',
+            'category = "data"',
+            ('category = "data"', 1),
+            "risk.rules.1.category",
+            "one of",
+        ),
+        (
+            'category = "security"\n',
+            "",
+            ("[[risk.rules]]", 1),
+            "risk.rules.0.category",
+            "is required",
+        ),
+        (
+            "removed_lines = ['^",
+            "removed_lines = ['(^",
+            ("removed_lines", 1),
+            "risk.rules.1.removed_lines",
+            "invalid regular expression",
+        ),
+        (
+            'paths = ["src/payments/**"]',
+            'paths = ["src/[payments"]',
+            ("paths = [", 1),
+            "risk.rules.0.paths",
+            "no closing",
+        ),
+        (
+            'exclude = ["**/tests/**"]',
+            'exclud = ["**/tests/**"]',
+            ("exclud =", 1),
+            "risk.rules.0.exclud",
+            "unknown key",
+        ),
+        (
+            "removed_lines = ['^\\s*class \\w+Migration']\n",
+            "",
+            ("[[risk.rules]]", 2),
+            "risk.rules.1",
+            "at least one of paths",
+        ),
+        (
+            'category = "schema"',
+            'id = "payments"\ncategory = "schema"',
+            ('id = "payments"', 2),
+            "risk.rules.1.id",
+            "already a rule id",
+        ),
+        (
+            'id = "payments"',
+            'id = "schema.prisma"',
+            ('id = "schema.prisma"', 1),
+            "risk.rules.0.id",
+            "already a rule id",
+        ),
+        (
+            'id = "payments"',
+            'id = "pay ments"',
+            ('id = "pay ments"', 1),
+            "risk.rules.0.id",
+            "letters, digits",
+        ),
+        (
+            "require_spec = true",
+            "require_spec = 1",
+            ("require_spec", 1),
+            "gate.require_spec",
+            "true or false",
+        ),
+        (
+            'default_branch = "trunk"',
+            'default_branch = "my branch"',
+            ("default_branch", 1),
+            "gate.default_branch",
+            "not a branch name",
+        ),
+        (
+            'default_branch = "trunk"',
+            'default_brunch = "trunk"',
+            ("default_brunch", 1),
+            "gate.default_brunch",
+            "unknown key",
+        ),
+    ],
+)
+def test_bad_risk_and_gate_values_name_the_key_and_line(
+    old: str, new: str, at: tuple[str, int], key: str, fragment: str
+) -> None:
+    assert old in RISK
+    text = RISK.replace(old, new)
+    line = _line_of(text, *at)
+    with pytest.raises(ConfigError) as caught:
+        parse_standards(text, "signoff.toml")
+    error = caught.value
+    assert (error.line, error.key) == (line, key), str(error)
+    assert fragment in error.problem
+    assert str(error).startswith(f"signoff.toml:{line}: {key}: ")
+
+
+def test_risk_rules_written_as_a_single_table_are_refused() -> None:
+    text = '[slice]\nname = "x"\n[risk.rules]\ncategory = "schema"\n'
+    with pytest.raises(ConfigError, match=r"signoff.toml:3: risk.rules: must be a list of tables"):
+        parse_standards(text, "signoff.toml")
+
+
+def test_key_lines_give_each_array_of_tables_entry_its_own_line() -> None:
+    text = '[[risk.rules]]\npaths = ["a"]\n\n[[risk.rules]]\npaths = ["b"]\n[risk.rules.x]\ny = 1\n[[other]]\nz = 2\n'
+    lines = key_lines(text)
+    assert (lines["risk.rules.0"], lines["risk.rules.0.paths"]) == (1, 2)
+    assert (lines["risk.rules.1"], lines["risk.rules.1.paths"]) == (4, 5)
+    assert lines["risk.rules.1.x.y"] == 7
+    assert lines["risk.rules.paths"] == 2  # without an index: the first entry
+    assert lines["other.0.z"] == 9

@@ -73,10 +73,16 @@ def test_a_test_names_a_criterion_only_as_a_whole_token(text: str, ident: str, n
         ("testEc2Retries", [("EC", 2)]),
         ("no ids here", []),
         ("tests.test_reset.TestAc3", [("AC", 3)]),
+        ("xAC1 so3ac1", [("AC", 1), ("SO", 3)]),  # camel boundary; no boundary after 3
+        ("TestAbc1 bac2", []),  # ABC and BAC are not asked for
     ],
 )
 def test_id_tokens_reads_every_id_in_a_text(text: str, tokens: list[tuple[str, int]]) -> None:
-    assert list(id_tokens(text)) == tokens
+    assert list(id_tokens(text, ["AC", "ec", "SO"])) == tokens
+
+
+def test_id_tokens_without_prefixes_finds_nothing() -> None:
+    assert list(id_tokens("AC-1", [])) == []
 
 
 @pytest.mark.parametrize(
@@ -237,6 +243,19 @@ def test_many_failing_tests_are_summarised_in_the_detail_and_kept_in_data() -> N
     assert len(gate.data["failing"]) == 7
 
 
+def test_a_large_suite_keeps_a_few_test_ids_per_criterion_and_the_full_count() -> None:
+    results = [case(f"test_ac1_{n}") for n in range(500)] + [case("test_ac2")]
+    traced = trace(["AC-1", "AC-2"], "SO-3", results)
+    first, second = traced.covered
+    assert (first.count, len(first.tests), first.tests[0]) == (
+        500,
+        20,
+        "tests.test_reset::test_ac1_0",
+    )
+    assert (second.count, second.tests) == (1, ("tests.test_reset::test_ac2",))
+    assert traceability_gate("t", traced).data["covered"][0]["count"] == 500
+
+
 def test_duplicate_and_blank_criteria_are_traced_once() -> None:
     traced = trace(["AC-1", "AC-1", " ", "AC-2"], "SO-3", [case("test_ac1")])
     assert traced.criteria == ("AC-1", "AC-2")
@@ -257,10 +276,7 @@ def test_covered_and_uncovered_partition_the_criteria(
     tests: list[tuple[list[int], str]], numbers: list[int]
 ) -> None:
     criteria = [f"AC-{n}" for n in numbers]
-    results = [
-        case("test_" + "_".join(f"ac{n}" for n in named), status)
-        for named, status in tests
-    ]
+    results = [case("test_" + "_".join(f"ac{n}" for n in named), status) for named, status in tests]
     traced = trace(criteria, "SO-1", results)
     covered = {c.criterion for c in traced.covered}
     assert covered | set(traced.uncovered) == set(criteria)

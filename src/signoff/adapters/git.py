@@ -3,10 +3,11 @@
 Every call runs ``git`` with an argument list in the repository, with ``LC_ALL=C`` (messages
 in one language) and ``GIT_OPTIONAL_LOCKS=0`` (a gate never takes the index lock a person's
 ``git`` needs). The user's configuration is respected, except for the few settings that would
-change the shape of diff output (colour, external diff, textconv, submodule format, inter-hunk
-context, relative paths), which are overridden on the command line. Revisions are passed after
-``--end-of-options``, so a name that starts with ``-`` is never read as an option. git 2.30 or
-later is needed.
+change the shape of diff output (colour, external diff, textconv, submodule format and
+visibility, inter-hunk context, relative paths), which are overridden on the command line, and
+``GIT_DIFF_OPTS`` / ``GIT_EXTERNAL_DIFF``, which are dropped (the first beats ``-U0``).
+Revisions are passed after ``--end-of-options``, so a name that starts with ``-`` is never read
+as an option. git 2.30 or later is needed.
 
 The diff is streamed: two ``git diff`` processes (the raw listing and the patch) are read in
 step, one file at a time, by :mod:`signoff.core.patch`; stopping early kills and reaps both.
@@ -25,13 +26,12 @@ from signoff.core.errors import GitError
 from signoff.core.patch import iter_raw, parse_patch
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Generator, Iterable, Iterator
 
     from signoff.core.diff import FileChange
 
 GIT_MISSING: Final = (
-    "git is not installed or not on PATH; install git (https://git-scm.com/downloads) "
-    "and run again"
+    "git is not installed or not on PATH; install git (https://git-scm.com/downloads) and run again"
 )
 SHALLOW_HINT: Final = (
     "this clone is shallow; fetch full history (git fetch --unshallow, or fetch-depth: 0 "
@@ -82,8 +82,15 @@ def _command(args: Iterable[str]) -> list[str]:
     return ["git", "-c", "core.quotepath=off", *args]
 
 
+# Environment settings that would reshape diff output behind the command line's back.
+_DIFF_SHAPING_VARIABLES: Final = frozenset({"GIT_DIFF_OPTS", "GIT_EXTERNAL_DIFF"})
+
+
 def _environment() -> dict[str, str]:
-    return {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+    environment = {
+        name: value for name, value in os.environ.items() if name not in _DIFF_SHAPING_VARIABLES
+    }
+    return {**environment, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
 
 
 def _start_failed(cwd: Path, error: OSError) -> GitError:
@@ -222,9 +229,12 @@ def merge_base(root: Path, left: str, right: str) -> str:
 
 
 def directories(root: Path, rev: str) -> frozenset[str]:
-    """Every directory path in the tree of ``rev`` (submodules are not directories)."""
-    commit = resolve_revision(root, rev)
-    listing = _git(root, "ls-tree", "-r", "-d", "-z", "--full-tree", "--end-of-options", commit)
+    """Every directory path in the tree of ``rev``, a commit or a tree (submodules are not)."""
+    tree = _maybe(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}")
+    if not tree:
+        resolve_revision(root, rev)  # raises the message that fits (unknown, or shallow)
+        raise GitError(f"revision {rev!r} names no tree in {root}; pass a commit")
+    listing = _git(root, "ls-tree", "-r", "-d", "-z", "--full-tree", "--end-of-options", tree)
     found: set[str] = set()
     for entry in listing.split("\0"):
         info, _, path = entry.partition("\t")
@@ -337,7 +347,7 @@ def _streaming(root: Path, args: tuple[str, ...]) -> Iterator[_Stream]:
             stream.close()
 
 
-def _empty_tree(root: Path) -> str:
+def empty_tree(root: Path) -> str:
     """The id of the empty tree in this repository's hash (git knows it without storing it)."""
     completed = _run(root, "hash-object", "-t", "tree", "--stdin")
     if completed.returncode != 0:
@@ -349,9 +359,9 @@ def _diff_sides(root: Path, base: str | None, head: str | None, *, staged: bool)
     if staged:
         if head is not None:
             raise GitError("a staged diff compares the index with one commit; pass no head")
-        against = base if base is not None else head_commit(root) or _empty_tree(root)
+        against = base if base is not None else head_commit(root) or empty_tree(root)
         return ["--cached", "--end-of-options", against]
-    return ["--end-of-options", base or _empty_tree(root), head or "HEAD"]
+    return ["--end-of-options", base or empty_tree(root), head or "HEAD"]
 
 
 def iter_changes(
@@ -361,12 +371,13 @@ def iter_changes(
     *,
     staged: bool = False,
     renames: bool = True,
-) -> Iterator[FileChange]:
+) -> Generator[FileChange, None, None]:
     """The files changed from ``base`` to ``head``, streamed one :class:`FileChange` at a time.
 
     ``staged``: the index against ``base`` (default HEAD, or the empty tree before the first
     commit). A missing ``base`` is the empty tree and a missing ``head`` is HEAD. ``renames``
-    turns rename detection off; the diff hash does not depend on it.
+    turns rename detection off; the diff hash does not depend on it. Closing the generator
+    early (or dropping it) kills and reaps the git processes.
     """
     sides = _diff_sides(root, base, head, staged=staged)
     shape = ("-M" if renames else "--no-renames", *_DIFF_SHAPE)
@@ -443,9 +454,10 @@ def _answer(answers: IO[bytes], max_bytes: int) -> bytes | None:
     _, kind, size_text = header
     size = int(size_text)
     if kind == b"blob" and size <= max_bytes:
-        content = answers.read(size)
-        answers.read(1)  # the newline after the content
-        return content
+        content = answers.read(size + 1)  # the content, then git's newline after it
+        if len(content) != size + 1:
+            raise ValueError("git cat-file output ended inside an object")
+        return content[:size]
     left = size + 1
     while left:  # too big or not a blob: read past it without keeping it
         skipped = len(answers.read(min(left, _CHUNK)))

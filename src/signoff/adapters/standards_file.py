@@ -14,12 +14,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from signoff.core.errors import ConfigError
+from signoff.core.risk.model import CATEGORIES, RiskRule
+from signoff.core.risk.paths import pattern_problem
 from signoff.core.specs.check import rule_is_known
 from signoff.core.specs.rules.wording import WORDING_RULE_NAMES
 from signoff.core.standards import (
     DEFAULT_MAX_ACCEPTANCE_CRITERIA,
     CheckerSettings,
     GateDefinition,
+    GateSettings,
+    RiskSettings,
     SeverityName,
     Standards,
 )
@@ -40,10 +44,26 @@ def _split_key(dotted: str) -> list[str]:
     return [double or single or bare for double, single, bare in parts]
 
 
+def _indexed(parts: list[str], arrays: dict[str, int]) -> list[str]:
+    """The dotted path with each array-of-tables element's index after its name."""
+    indexed: list[str] = []
+    for position, part in enumerate(parts):
+        indexed.append(part)
+        plain = ".".join(parts[: position + 1])
+        if plain in arrays:
+            indexed.append(str(arrays[plain]))
+    return indexed
+
+
 def key_lines(text: str) -> dict[str, int]:
-    """Map every table and key (as a dotted path) to the line it is written on."""
+    """Map every table and key (as a dotted path) to the line it is written on.
+
+    An entry of an array of tables gets its index too: in the second ``[[risk.rules]]``,
+    ``paths`` is ``risk.rules.1.paths``; the path without indices names the first entry.
+    """
     lines: dict[str, int] = {}
     table: list[str] = []
+    arrays: dict[str, int] = {}
     in_multiline = False
     for number, line in enumerate(text.splitlines(), start=1):
         if in_multiline:
@@ -52,25 +72,36 @@ def key_lines(text: str) -> dict[str, int]:
             continue
         header = _TABLE.match(line)
         if header is not None:
-            table = _split_key(header.group(1))
+            parts = _split_key(header.group(1))
+            plain = ".".join(parts)
+            if line.lstrip().startswith("[["):
+                arrays[plain] = arrays.get(plain, -1) + 1
+            table = _indexed(parts, arrays)
+            lines.setdefault(plain, number)
             lines.setdefault(".".join(table), number)
             continue
         key = _KEY.match(line)
         if key is not None:
-            path = ".".join([*table, *_split_key(key.group(1))])
-            lines.setdefault(path, number)
+            parts = _split_key(key.group(1))
+            lines.setdefault(".".join([*table, *parts]), number)
+            lines.setdefault(".".join([*(p for p in table if not p.isdigit()), *parts]), number)
             if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
                 in_multiline = True
     return lines
 
 
 def _line_for(key: str, lines: dict[str, int]) -> int | None:
+    """The line of the key, else of the nearest table or key above it that is written.
+
+    Indices name list entries: ``risk.rules.1.paths`` is tried as written first (an entry of
+    an array of tables), then without indices (an entry of an inline list).
+    """
     parts = key.split(".")
-    while parts:
-        candidate = ".".join(part for part in parts if not part.isdigit())
-        if candidate in lines:
-            return lines[candidate]
-        parts.pop()
+    for candidates in (parts, [part for part in parts if not part.isdigit()]):
+        for end in range(len(candidates), 0, -1):
+            dotted = ".".join(candidates[:end])
+            if dotted in lines:
+                return lines[dotted]
     return None
 
 
@@ -81,7 +112,7 @@ _GATE_KEYS: dict[str, dict[str, object]] = {
     "review": {"sample_rate": 0.25, "seed": "signoff"},
     "approval": {"approvers": None, "required": 1, "allow_author": False},
 }
-_TOP_KEYS = ("slice", "approvers", "gates", "policy", "checker")
+_TOP_KEYS = ("slice", "approvers", "gates", "policy", "checker", "risk", "gate")
 _CHECKER_KEYS = ("max_acceptance_criteria", "disable", "severity", "words")
 _GATE_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*")
 
@@ -248,6 +279,8 @@ def parse_standards(text: str, path: str = STANDARDS_FILE) -> Standards:
         gates=gates,
         policy=policy,
         checker=_checker(check, raw.get("checker", {})),
+        risk=_risk(check, raw.get("risk", {})),
+        gate=_gate_settings(check, raw.get("gate", {})),
     )
 
 
@@ -285,6 +318,108 @@ def _checker(check: _Validator, raw: object) -> CheckerSettings:
         severity=severity,
         extra_words=words,
     )
+
+
+_RISK_KEYS = ("builtin", "disable", "rules")
+_RULE_KEYS = ("id", "category", "description", "paths", "added_lines", "removed_lines", "exclude")
+_RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
+_BRANCH = re.compile(r"[^\s~^:?*\[\\]+")
+
+
+def _builtin_rule_ids() -> frozenset[str]:
+    # Imported only when [risk] names rules: the table is not needed to check specs.
+    from signoff.core.risk.builtin import BUILTIN_RULE_IDS  # noqa: PLC0415
+
+    return BUILTIN_RULE_IDS
+
+
+def _risk(check: _Validator, raw: object) -> RiskSettings:
+    table = check.table(raw, "risk", _RISK_KEYS)
+    builtin = check.boolean(table.get("builtin", True), "risk.builtin")
+    disabled = check.strings(table.get("disable", []), "risk.disable")
+    for name in disabled:
+        if name not in _builtin_rule_ids():
+            raise check.fail(
+                "risk.disable", f"no built-in risk rule is named '{name}'; see docs/risk.md"
+            )
+    entries = table.get("rules", [])
+    if not isinstance(entries, list):
+        raise check.fail(
+            "risk.rules", "must be a list of tables: write each rule as [[risk.rules]]"
+        )
+    rules: list[RiskRule] = []
+    for index, entry in enumerate(entries):
+        rule = _risk_rule(check, index, entry)
+        if rule.id in _builtin_rule_ids() or any(rule.id == other.id for other in rules):
+            raise check.fail(
+                f"risk.rules.{index}.id", f"'{rule.id}' is already a rule id; choose another"
+            )
+        rules.append(rule)
+    return RiskSettings(builtin=builtin, disabled=frozenset(disabled), rules=tuple(rules))
+
+
+def _patterns(check: _Validator, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    patterns = check.strings(table[key], where) if table.get(key) else ()
+    for pattern in patterns:
+        problem = pattern_problem(pattern)
+        if problem is not None:
+            raise check.fail(where, f"path pattern {pattern!r} {problem}")
+    return patterns
+
+
+def _regexes(check: _Validator, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    regexes = check.strings(table[key], where) if table.get(key) else ()
+    for regex in regexes:
+        try:
+            re.compile(regex)
+        except re.error as error:
+            raise check.fail(where, f"invalid regular expression {regex!r}: {error}") from None
+    return regexes
+
+
+def _risk_rule(check: _Validator, index: int, raw: object) -> RiskRule:
+    key = f"risk.rules.{index}"
+    table = check.table(raw, key, _RULE_KEYS)
+    rule_id = check.string(table.get("id", f"slice.{index + 1}"), f"{key}.id")
+    if not _RULE_ID.fullmatch(rule_id):
+        raise check.fail(f"{key}.id", "a rule id is letters, digits, '.', '-' or '_'")
+    if "category" not in table:
+        raise check.fail(f"{key}.category", f"is required: one of {', '.join(CATEGORIES)}")
+    category = table["category"]
+    if category not in CATEGORIES:
+        raise check.fail(
+            f"{key}.category", f"must be one of {', '.join(CATEGORIES)}, not {category!r}"
+        )
+    description = check.string(
+        table.get("description", f"a file covered by slice rule {rule_id}"), f"{key}.description"
+    )
+    paths = _patterns(check, table, "paths", f"{key}.paths")
+    exclude = _patterns(check, table, "exclude", f"{key}.exclude")
+    added = _regexes(check, table, "added_lines", f"{key}.added_lines")
+    removed = _regexes(check, table, "removed_lines", f"{key}.removed_lines")
+    if not (paths or added or removed):
+        raise check.fail(key, "a rule needs at least one of paths, added_lines or removed_lines")
+    return RiskRule(
+        id=rule_id,
+        category=category,
+        description=description,
+        paths=paths,
+        added_lines=added,
+        removed_lines=removed,
+        exclude=exclude,
+        origin="slice",
+    )
+
+
+def _gate_settings(check: _Validator, raw: object) -> GateSettings:
+    table = check.table(raw, "gate", ("require_spec", "default_branch"))
+    require_spec = check.boolean(table.get("require_spec", False), "gate.require_spec")
+    branch = table.get("default_branch")
+    if branch is not None:
+        branch = check.string(branch, "gate.default_branch")
+        if not _BRANCH.fullmatch(branch):
+            raise check.fail("gate.default_branch", f"{branch!r} is not a branch name")
+    return GateSettings(require_spec=require_spec, default_branch=branch)
 
 
 def load_standards(root: Path) -> Standards:

@@ -108,19 +108,20 @@ def gate(
     here = cwd()
     options = GateOptions(junit=tuple((here / path) for path in junit), run_commands=not no_run)
     result = run_gate(here, _request(base, head, staged, spec), options, environ=os.environ)
-    verdict = result.verdict
+    verdict, head = result.verdict, result.chain_head
     if output == "json":
-        document = verdict_document(verdict, chain_head=result.chain_head)
+        document = verdict_document(verdict, chain_head=head)
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif output == "sarif":
-        click.echo(json.dumps(gate_render.render_sarif(verdict), indent=2, ensure_ascii=False))
+        sarif = gate_render.render_sarif(verdict, chain_head=head, anchor=result.standards_path)
+        click.echo(json.dumps(sarif, indent=2, ensure_ascii=False))
     elif output == "markdown":
-        click.echo(gate_render.render_markdown(verdict), nl=False)
+        click.echo(gate_render.render_markdown(verdict, chain_head=head), nl=False)
     elif output == "junit":
-        click.echo(gate_render.render_junit(verdict), nl=False)
+        click.echo(gate_render.render_junit(verdict, chain_head=head), nl=False)
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(gate_render.render_text(verdict, color=color), nl=False)
+        click.echo(gate_render.render_text(verdict, color=color, chain_head=head), nl=False)
     raise SystemExit(verdict.exit_code)
 
 

@@ -116,18 +116,19 @@ def _sampling_line(verdict: Verdict) -> str | None:
     if sampling is None:
         return None
     relation = "<" if sampling.value < sampling.rate else ">="
-    line = (
-        f"sampled: {'yes' if sampling.sampled else 'no'}, value {sampling.value:.4f} "
-        f"{relation} rate {sampling.rate:g}"
-    )
+    line = f"sampled: {'yes' if sampling.sampled else 'no'}"
     if sampling.sampled != (sampling.value < sampling.rate):
         line += f" ({_clean(sampling.reason)})"  # the rate did not decide: say what did
     sha = verdict.diff.sha256[:12] if verdict.diff else "?"
-    return f"{line} (seed {sampling.seed!r}, spec {verdict.spec or 'none'}, diff {sha})"
+    return (
+        f"{line}, value {sampling.value:.4f} {relation} rate {sampling.rate:g} "
+        f"(seed {sampling.seed!r}, spec {verdict.spec or 'none'}, diff {sha})"
+    )
 
 
 def _headline(verdict: Verdict) -> str:
-    spec = verdict.spec or "no spec"
+    # Blocked before the diff was read, the spec was never looked for: do not claim there is none.
+    spec = verdict.spec or ("no spec" if verdict.diff is not None else "spec not looked up")
     if verdict.spec and verdict.spec_source:
         spec += f" (from {verdict.spec_source})"
     return f"{spec}: {VERDICT_MEANINGS[verdict.verdict]}"
@@ -347,7 +348,7 @@ def render_markdown(verdict: Verdict, *, chain_head: str | None = None) -> str:
         lines.extend(["", *risk])
     sampling = _sampling_line(verdict)
     if sampling is not None:
-        lines.extend(["", "### Review sampling", "", _md(sampling)])
+        lines.extend(["", "### Review sampling", "", _md_code(sampling, DETAIL_CHARS)])
     approvals = _md_approvals(verdict)
     if approvals:
         lines.extend(["", *approvals])

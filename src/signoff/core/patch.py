@@ -8,9 +8,10 @@ symlink or submodule) is printed as two sections, a deletion then a creation. Ev
 ``index`` line is checked against its record, so a mismatch is a :class:`GitError`, never lines
 filed under the wrong path.
 
-The patch is parsed for speed: a line inside a hunk costs one byte comparison and one append;
-line numbers come from the hunk header, not from counting each line; a file's lines are decoded
-in one call. Only the current file's lines are held.
+The patch is parsed for speed, with no Python work per line: a hunk's body is found with one
+regular-expression search (the first line that does not start with ``+``, ``-`` or ``\\``), its
+size checked against the header with ``bytes.count``, its line numbers taken from the header,
+and a file's lines decoded and split in one call each. Only the current file's lines are held.
 """
 
 from __future__ import annotations
@@ -35,13 +36,20 @@ STATUSES: Final[dict[str, ChangeStatus]] = {
 }
 
 _RAW_META = re.compile(
-    rb":([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) "
-    rb"([A-Z])([0-9]{0,3})"
+    r":([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40}(?:[0-9a-f]{24})?) ([0-9a-f]{40}(?:[0-9a-f]{24})?) "
+    r"([A-Z])([0-9]{0,3})"
 )
 # Bounded digit runs: int() refuses strings past 4,300 digits, and no file has 10^18 lines.
 _HUNK = re.compile(rb"@@ -([0-9]{1,18})(?:,([0-9]{1,18}))? \+([0-9]{1,18})(?:,([0-9]{1,18}))? @@")
+# Where a hunk's body ends: the first line that is not "+", "-" or "\\ No newline ...".
+_BODY_END = re.compile(rb"\n[^+\-\\]")
+# Where a file's extended header ends: its first hunk, or the next file.
+_HEADER_END = re.compile(rb"\n(?:@@|diff --git )")
+_INDEX_LINE = re.compile(rb"^index ([0-9a-f]+)\.\.([0-9a-f]+)", re.MULTILINE)
+_BINARY_LINE = re.compile(rb"^(?:Binary files |GIT binary patch)", re.MULTILINE)
 _SECTION = b"diff --git "
 _BUG = "report it with the output of `git --version`"
+_UNMERGED = "the index has unmerged paths; resolve the conflicts and `git add` them, then run again"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,8 @@ class RawRecord:
 def _split(chunks: Iterable[bytes], separator: bytes) -> Iterator[bytes]:
     partial: list[bytes] = []  # pieces of a line longer than a chunk: joined once, not re-copied
     for chunk in chunks:
+        if not chunk:
+            continue
         pieces = chunk.split(separator)
         if len(pieces) == 1:
             partial.append(chunk)
@@ -88,17 +98,13 @@ def iter_raw(chunks: Iterable[bytes]) -> Iterator[RawRecord]:
 
 
 def _raw_record(meta: bytes, tokens: Iterator[bytes]) -> RawRecord:
-    match = _RAW_META.fullmatch(meta)
+    match = _RAW_META.fullmatch(meta.decode("latin-1"))  # any byte decodes; only ASCII matches
     if match is None:
         shown = meta[:80].decode("ascii", "backslashreplace")
         raise GitError(f"git diff --raw printed an unexpected record {shown!r}; {_BUG}")
-    old_mode, new_mode, old_blob, new_blob, letter, score = (
-        group.decode("ascii") for group in match.groups()
-    )
+    old_mode, new_mode, old_blob, new_blob, letter, score = match.groups()
     if letter == "U":
-        raise GitError(
-            "the index has unmerged paths; resolve the conflicts and `git add` them, then run again"
-        )
+        raise GitError(_UNMERGED)
     status = STATUSES.get(letter)
     if status is None:
         raise GitError(f"git diff --raw printed an unknown status {letter!r}; {_BUG}")
@@ -122,7 +128,7 @@ def _raw_path(tokens: Iterator[bytes]) -> str:
     path = next(tokens, b"")
     if not path:
         raise GitError(f"git diff --raw output ends inside a record; {_BUG}")
-    # surrogateescape keeps a path that is not UTF-8 distinct and reversible (diff_hash relies on it)
+    # surrogateescape keeps a path that is not UTF-8 distinct and reversible (diff_hash needs it)
     return path.decode("utf-8", "surrogateescape")
 
 
@@ -138,72 +144,82 @@ def parse_patch(chunks: Iterable[bytes], records: Iterable[RawRecord]) -> Iterat
     ``records`` are read lazily, one per file. Anything that does not fit git's format, or a
     patch that does not match the records, raises :class:`GitError`.
     """
-    return _PatchReader(records).changes(_Window(chunks))
+    return _PatchReader(records).changes(_Buffer(chunks))
 
 
-class _Window:
-    """The patch's lines, pulled chunk by chunk; a hunk's body is taken as one slice."""
+class _Buffer:
+    """The patch read so far and not yet parsed: ``data[position:]``.
 
-    __slots__ = ("_batches", "lines", "position")
+    At the start of a line ``data[position - 1]`` is the newline before it, so a search for
+    "newline, then a byte" can start there. New chunks are joined only until they at least
+    double what is kept, so a line or hunk longer than a chunk is copied a bounded number of times.
+    """
+
+    __slots__ = ("_chunks", "data", "position")
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._batches = _line_batches(chunks)
-        self.lines: list[bytes] = []
-        self.position = 0
+        self._chunks = iter(chunks)
+        self.data = b"\n"
+        self.position = 1
 
-    def next_line(self) -> bytes | None:
-        if self.position >= len(self.lines) and not self._fill(1):
-            return None
-        line = self.lines[self.position]
-        self.position += 1
-        return line
-
-    def take(self, count: int) -> list[bytes]:
-        """The next ``count`` lines; GitError when the patch ends first."""
-        end = self.position + count
-        if end > len(self.lines):
-            if not self._fill(count):
-                raise GitError(f"git diff's output ends inside a hunk; {_BUG}")
-            end = count
-        block = self.lines[self.position : end]
-        self.position = end
-        return block
-
-    def skip_marker(self) -> None:
-        """Step over a ``\\ No newline at end of file`` line, if one comes next."""
-        if (self.position < len(self.lines) or self._fill(1)) and self.lines[
-            self.position
-        ].startswith(b"\\"):
-            self.position += 1
-
-    def _fill(self, count: int) -> bool:
-        """Make ``count`` lines available from the (reset) position; False at the end."""
-        del self.lines[: self.position]
-        self.position = 0
-        while len(self.lines) < count:
-            batch = next(self._batches, None)
-            if batch is None:
-                return False
-            self.lines += batch
+    def _more(self) -> bool:
+        """Read more of the patch after what is still unparsed; False at its end."""
+        kept = self.data[self.position - 1 :]
+        parts = [kept]
+        size = 0
+        for chunk in self._chunks:
+            parts.append(chunk)
+            size += len(chunk)
+            if size and size >= len(kept):
+                break
+        if not size:
+            return False
+        self.data = b"".join(parts)
+        self.position = 1
         return True
 
+    def next_line(self) -> bytes | None:
+        """The next line without its newline; None at the end of the patch."""
+        while (end := self.data.find(b"\n", self.position)) < 0:
+            if not self._more():
+                rest = self.data[self.position :]
+                self.position = len(self.data) + 1
+                return rest or None
+        line = self.data[self.position : end]
+        self.position = end + 1
+        return line
 
-def _line_batches(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
-    """The complete lines of each chunk as one list, split on ``\\n`` only, without it."""
-    partial: list[bytes] = []  # pieces of a line longer than a chunk: joined once, not re-copied
-    for chunk in chunks:
-        lines = chunk.split(b"\n")
-        if len(lines) == 1:
-            partial.append(chunk)
-            continue
-        if partial:
-            partial.append(lines[0])
-            lines[0] = b"".join(partial)
-        tail = lines.pop()
-        partial = [tail] if tail else []
-        yield lines
-    if partial:
-        yield [b"".join(partial)]
+    def body(self) -> bytes:
+        """The lines from here that start with ``+``, ``-`` or ``\\``, joined by newlines."""
+        return self._until(_BODY_END)
+
+    def header(self) -> bytes:
+        """The lines from here to the first hunk or the next file, joined by newlines."""
+        return self._until(_HEADER_END)
+
+    def _until(self, boundary: re.Pattern[bytes]) -> bytes:
+        """The lines from here to the first that ``boundary`` (newline, then its start) finds."""
+        while (match := boundary.search(self.data, self.position - 1)) is None:
+            if not self._more():
+                end = len(self.data) - self.data.endswith(b"\n")
+                break
+        else:
+            end = match.start()
+        body = self.data[self.position : end]
+        self.position = end + 1
+        return body
+
+
+def _without_marker(block: bytes) -> bytes:
+    """The block without a final ``\\ No newline at end of file`` line (git's only place for it)."""
+    last = block.rfind(b"\n") + 1
+    if block[last : last + 1] == b"\\":
+        return block[: max(last - 1, 0)]
+    return block
+
+
+def _lines(block: bytes) -> int:
+    return block.count(b"\n") + 1 if block else 0
 
 
 class _FileBuilder:
@@ -219,7 +235,6 @@ class _FileBuilder:
         "plus",
         "plus_numbers",
         "record",
-        "saw_hunk",
         "saw_index",
         "sections_left",
     )
@@ -228,7 +243,7 @@ class _FileBuilder:
         self.record = record
         self.sections_left = 2 if record.status == "type-changed" else 1
         self.binary = False
-        # Lines keep their "+"/"-" byte until finish(), which drops it for the whole file.
+        # One block per hunk, lines joined by newlines, each still with its "+"/"-".
         self.plus: list[bytes] = []
         self.minus: list[bytes] = []
         self.plus_numbers: list[int] = []
@@ -236,15 +251,19 @@ class _FileBuilder:
         self.expected = (record.old_blob, record.new_blob)
         self.keep = True
         self.saw_index = False
-        self.saw_hunk = False
-        self.marks = (0, 0)
+        self.marks = (0, 0, 0, 0)
 
     def start_section(self) -> None:
         """Begin the next section: the whole file, or one side of a type change."""
         record = self.record
         self.sections_left -= 1
-        self.saw_index = self.saw_hunk = False
-        self.marks = (len(self.plus), len(self.minus))
+        self.saw_index = False
+        self.marks = (
+            len(self.plus),
+            len(self.plus_numbers),
+            len(self.minus),
+            len(self.minus_numbers),
+        )
         if record.status != "type-changed":
             self.keep = SUBMODULE_MODE not in (record.old_mode, record.new_mode)
         elif self.sections_left == 1:  # git prints the deletion of the old side first
@@ -259,51 +278,61 @@ class _FileBuilder:
         if not self.saw_index and old != new:
             raise GitError(f"git diff printed no index line for {self.record.path!r}; {_BUG}")
         if not self.keep:  # a submodule's "Subproject commit" lines are not content
-            plus_mark, minus_mark = self.marks
-            del self.plus[plus_mark:], self.plus_numbers[plus_mark:]
-            del self.minus[minus_mark:], self.minus_numbers[minus_mark:]
+            plus, plus_numbers, minus, minus_numbers = self.marks
+            del self.plus[plus:], self.plus_numbers[plus_numbers:]
+            del self.minus[minus:], self.minus_numbers[minus_numbers:]
 
-    def header_line(self, line: bytes) -> None:
-        if self.saw_hunk:
-            shown = line[:80].decode("utf-8", "replace")
-            raise GitError(
-                f"git diff printed an unexpected line after a hunk of {self.record.path!r}: "
-                f"{shown!r}; {_BUG}"
-            )
-        if line.startswith(b"index "):
-            self.check_index(line)
-        elif line.startswith((b"Binary files ", b"GIT binary patch")):
+    def header(self, block: bytes) -> None:
+        """Read a section's extended header: the blob ids it names, and whether it is binary."""
+        if b"* Unmerged path " in block:  # printed between sections, for the conflicted paths
+            raise GitError(_UNMERGED)
+        index = _INDEX_LINE.search(block)
+        if index is not None:
+            old, new = (_blob(side.decode("ascii")) for side in index.groups())
+            if (old, new) != self.expected:
+                self.mismatch()
+            self.saw_index = True
+        if _BINARY_LINE.search(block) is not None:
             self.binary = True
-
-    def check_index(self, line: bytes) -> None:
-        ids = [_blob(part.decode("ascii", "replace")) for part in line[6:].split(b" ")[0].split(b"..")]
-        if ids != list(self.expected):
-            self.mismatch()
-        self.saw_index = True
 
     def mismatch(self) -> None:
         raise GitError(
             f"git diff's patch does not match its raw listing at {self.record.path!r}; {_BUG}"
         )
 
-    def hunk(self, line: bytes, window: _Window) -> None:
-        """Take one hunk: its header's counts say how many lines follow, so none is tested."""
-        match = _HUNK.match(line)
+    def hunk(self, header: bytes, body: bytes) -> None:
+        """Add one hunk: with -U0 its body is its removed lines, then its added lines."""
+        match = _HUNK.match(header)
         if match is None:
-            shown = line[:80].decode("utf-8", "replace")
+            shown = header[:80].decode("utf-8", "replace")
             raise GitError(f"git diff printed a malformed hunk header {shown!r}; {_BUG}")
-        old_start, old_count, new_start, new_count = (
-            1 if group is None else int(group) for group in match.groups()
-        )
-        self.saw_hunk = True
-        if old_count:
-            self.minus_numbers += range(old_start, old_start + old_count)
-            self.minus += window.take(old_count)
-            window.skip_marker()
-        if new_count:
-            self.plus_numbers += range(new_start, new_start + new_count)
-            self.plus += window.take(new_count)
-            window.skip_marker()
+        old_start, old_count, new_start, new_count = match.groups()
+        removed = 1 if old_count is None else int(old_count)
+        added = 1 if new_count is None else int(new_count)
+        body = _without_marker(body)
+        minus, plus = body, b""
+        if not removed:
+            minus, plus = b"", body
+        elif added:
+            cut = body.find(b"\n+")
+            minus, plus = _without_marker(body[: max(cut, 0)]), body[cut + 1 :]
+        old_first, new_first = int(old_start), int(new_start)
+        if (
+            _lines(minus) != removed
+            or _lines(plus) != added
+            or (removed and not old_first)
+            or (added and not new_first)
+        ):
+            shown = header[:80].decode("utf-8", "replace")
+            raise GitError(
+                f"git diff's hunk {shown!r} in {self.record.path!r} does not match its body; {_BUG}"
+            )
+        if removed:
+            self.minus_numbers += range(old_first, old_first + removed)
+            self.minus.append(minus)
+        if added:
+            self.plus_numbers += range(new_first, new_first + added)
+            self.plus.append(plus)
 
     def finish(self) -> FileChange:
         record = self.record
@@ -323,21 +352,21 @@ class _FileBuilder:
 
 
 def _pairs(
-    numbers: list[int], lines: list[bytes], prefix: str, path: str
+    numbers: list[int], blocks: list[bytes], prefix: str, path: str
 ) -> tuple[tuple[int, str], ...]:
     """``(number, text)`` pairs, the prefix dropped, decoded in one call for the whole file.
 
     Decoding the joined lines equals decoding each: ``\\n`` and the prefix are ASCII, where a
     UTF-8 decoder always resynchronises, so a bad byte never swallows its neighbour. Splitting
     on ``\\n`` + prefix also proves every line has the prefix: one without it would merge with
-    the line before, and the count would fall short.
+    the line before, and the count would fall short of the headers' count.
     """
-    if not lines:
+    if not blocks:
         return ()
-    text = b"\n".join(lines).decode("utf-8", "replace")
+    text = b"\n".join(blocks).decode("utf-8", "replace")
     texts = text[1:].split("\n" + prefix)
     if text[:1] != prefix or len(texts) != len(numbers):
-        raise GitError(f"git diff's hunk in {path!r} does not match its header; {_BUG}")
+        raise GitError(f"git diff's hunks in {path!r} do not match their headers; {_BUG}")
     return tuple(zip(numbers, texts, strict=True))
 
 
@@ -348,20 +377,22 @@ class _PatchReader:
         self._pending = iter(records)
         self._file: _FileBuilder | None = None
 
-    def changes(self, window: _Window) -> Iterator[FileChange]:
+    def changes(self, buffer: _Buffer) -> Iterator[FileChange]:
         builder: _FileBuilder | None = None
-        while (line := window.next_line()) is not None:
-            if line.startswith(_SECTION):
+        while (line := buffer.next_line()) is not None:
+            if builder is not None and line.startswith(b"@@"):
+                builder.hunk(line, buffer.body())
+            elif line.startswith(_SECTION):
                 finished, builder = self._next_section()
                 if finished is not None:
                     yield finished
-            elif builder is None:
+                builder.header(buffer.header())
+            elif line.startswith(b"* Unmerged path "):
+                raise GitError(_UNMERGED)
+            else:  # before the first file, or after a hunk: git prints nothing else there
                 shown = line[:80].decode("utf-8", "replace")
-                raise GitError(f"git diff printed {shown!r} before any file; {_BUG}")
-            elif line.startswith(b"@@"):
-                builder.hunk(line, window)
-            else:
-                builder.header_line(line)
+                where = f"after {builder.record.path!r}" if builder else "before any file"
+                raise GitError(f"git diff printed an unexpected line {where}: {shown!r}; {_BUG}")
         last = self._end()
         if last is not None:
             yield last

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from signoff.core.risk.model import RiskRule
+
 GateKind = Literal["command", "traceability", "review", "approval"]
 GATE_KINDS: tuple[GateKind, ...] = ("command", "traceability", "review", "approval")
 SeverityName = Literal["error", "warning", "off"]
@@ -46,6 +48,23 @@ class CheckerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskSettings:
+    """``[risk]``: which built-in rules run, and the slice's own (``[[risk.rules]]``)."""
+
+    builtin: bool = True
+    disabled: frozenset[str] = frozenset()
+    rules: tuple[RiskRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GateSettings:
+    """``[gate]``: how ``signoff gate`` treats a change."""
+
+    require_spec: bool = False  # True: a change whose spec cannot be found is blocked
+    default_branch: str | None = None  # None: origin/HEAD, then main, then master
+
+
+@dataclass(frozen=True, slots=True)
 class Standards:
     """Everything ``signoff.toml`` says, validated."""
 
@@ -56,6 +75,17 @@ class Standards:
     gates: Mapping[str, GateDefinition] = field(default_factory=dict)
     policy: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     checker: CheckerSettings = field(default_factory=CheckerSettings)
+    risk: RiskSettings = field(default_factory=RiskSettings)
+    gate: GateSettings = field(default_factory=GateSettings)
+
+    def risk_rules(self) -> tuple[RiskRule, ...]:
+        """The rules the gate runs: built-in ones (unless switched off) and the slice's own."""
+        if not self.risk.builtin:
+            return self.risk.rules
+        # Imported here: the rule table is data, but `signoff spec check` never needs it.
+        from signoff.core.risk.builtin import builtin_rules  # noqa: PLC0415
+
+        return builtin_rules(self.risk.disabled) + self.risk.rules
 
     def minimum_gates(self, level: str) -> tuple[str, ...]:
         """The gates the policy requires for a risk level (empty for an unknown level)."""

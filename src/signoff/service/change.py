@@ -58,9 +58,10 @@ class Change:
         return git.iter_changes(self.repository, self.base, self.head, staged=self.staged)
 
     def authors(self, actor: str) -> tuple[str, ...]:
-        """Who wrote the change: the commits' authors, or whoever is staging it."""
+        """Who wrote the change: the commits' authors, or whoever is staging it (the
+        repository's git identity, which will author the commit)."""
         if self.staged or self.head is None:
-            return (actor,)
+            return (git.configured_email(self.repository) or actor,)
         return git.commit_authors(self.repository, self.base, self.head)
 
 

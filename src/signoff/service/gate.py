@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from signoff.adapters import git
 from signoff.adapters.commands import run_command
 from signoff.adapters.junit import read_junit
+from signoff.adapters.standards_file import STANDARDS_FILE
 from signoff.core.diff import DiffHasher
 from signoff.core.errors import JUnitError, SignoffError, SpecNotFoundError
 from signoff.core.events import (
@@ -67,6 +68,8 @@ class GateRun:
 
     verdict: Verdict
     chain_head: str | None
+    # signoff.toml relative to the repository root: where SARIF points gates without a file.
+    standards_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +322,14 @@ def _judge(
     )
 
 
+def _standards_path(workspace: Workspace) -> str | None:
+    try:
+        repository = git.repository_root(workspace.root)
+        return (workspace.root / STANDARDS_FILE).relative_to(repository).as_posix()
+    except (SignoffError, ValueError):
+        return None
+
+
 def run_gate(
     start: Path,
     request: ChangeRequest,
@@ -349,6 +360,6 @@ def run_gate(
         except Exception as error:  # noqa: BLE001 - an unrecorded verdict is not a verdict
             reason = f"the verdict could not be recorded in the ledger: {error}"
             return GateRun(blocked(reason, diff=verdict.diff, spec=verdict.spec), None)
-        return GateRun(verdict, head)
+        return GateRun(verdict, head, _standards_path(workspace))
     finally:
         ledger.close()

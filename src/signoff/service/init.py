@@ -78,6 +78,24 @@ disable = []                 # rule names to switch off, e.g. ["totality"]
 [checker.words]
 # Extra trigger words per wording rule (and "placeholder"). Example:
 # subjective = ["snappy"]
+
+# What the gate treats as irreversible. Every rule id is listed in docs/risk.md.
+[risk]
+builtin = true               # run the built-in rules for common stacks
+disable = []                 # built-in rule ids to switch off, e.g. ["copy.templates"]
+
+# The slice's own rules, one [[risk.rules]] table each. Example:
+# [[risk.rules]]
+# id = "payments"
+# category = "security"      # deploy | schema | copy | security | vendor | architecture
+# description = "payment code"
+# paths = ["src/payments/**"]           # gitignore-style
+# added_lines = ['stripe\\.Charge']     # regular expressions on added lines
+# exclude = ["**/tests/**"]
+
+[gate]
+require_spec = false         # true: a change whose spec cannot be found is blocked
+# default_branch = "main"    # default: origin/HEAD, then main, then master
 """
 
 

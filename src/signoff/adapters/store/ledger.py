@@ -13,20 +13,18 @@ already (one writer at a time); on PostgreSQL they take a transaction-scoped adv
 
 from __future__ import annotations
 
-import json
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
-    String,
-    Text,
+    Executable,
     and_,
-    cast,
     create_engine,
     event,
     exists,
@@ -35,21 +33,13 @@ from sqlalchemy import (
     literal,
     select,
     text,
-    type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from signoff.adapters.store.schema import CHAINED_ROWS, HEAD_REVISION, events
-from signoff.core.chain import (
-    GENESIS,
-    ChainLink,
-    ChainReport,
-    canonical_payload,
-    chain_hash,
-    verify_links,
-)
+from signoff.adapters.store.chained import as_utc, chain_columns, head_in, verify_in
+from signoff.adapters.store.schema import HEAD_REVISION, events
 from signoff.core.errors import LedgerBusyError, LedgerError
 from signoff.core.events import (
     CHAINED_KINDS,
@@ -66,25 +56,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from signoff.adapters.store.url import LedgerLocation
+    from signoff.core.chain import ChainReport
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5_000
 RETRIES = 5
 _MIGRATIONS = Path(__file__).parent / "migrations"
-# pg_advisory_xact_lock key that chained writers queue on: "SIGNOFF" in ASCII, a constant every
-# Signoff process agrees on (advisory locks are per database, so one ledger, one queue).
-CHAIN_LOCK_KEY = int.from_bytes(b"SIGNOFF", "big")
-# Parenthesised: it is combined with other conditions, and OR binds looser than AND.
-_CHAINED_ROWS = text(f"({CHAINED_ROWS})")
 # A plain (not chained) row has no chain columns to read back; leaving them out of RETURNING
 # also keeps plain writes working on a ledger not yet migrated to 0004.
 _PLAIN_COLUMNS = [column for column in events.c if not column.name.startswith("chain_")]
-# Chained rows read per round trip while verifying: a server-side cursor on PostgreSQL, so a
-# ledger of millions of rows is never held in memory at once.
-VERIFY_BATCH = 2_000
-_RAW = frozenset({"payload", "occurred_at", "recorded_at"})
-_UNREADABLE_MOMENT = datetime.min.replace(tzinfo=UTC)
 
 
 def _is_locked(error: OperationalError) -> bool:
@@ -131,18 +112,13 @@ def _row_event(row: Any) -> Event:
         kind=row.kind,
         spec_id=row.spec_id,
         actor=row.actor,
-        occurred_at=_utc(row.occurred_at),
-        recorded_at=_utc(row.recorded_at),
+        occurred_at=as_utc(row.occurred_at),
+        recorded_at=as_utc(row.recorded_at),
         idempotency_key=row.idempotency_key,
         subject=row.subject,
         payload=dict(row.payload or {}),
         chain_hash=row._mapping.get("chain_hash"),  # noqa: SLF001 - Row's public mapping view
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Ledger:
@@ -245,8 +221,14 @@ class Ledger:
     # ------------------------------------------------------------ writing
 
     def _insert(
-        self, connection: Connection, new: NewEvent, recorded_at: datetime | None = None
+        self,
+        connection: Connection,
+        new: NewEvent,
+        recorded_at: datetime | None = None,
+        chain_prev: str | None = None,
     ) -> Event | None:
+        """Insert one event; a chained one links to ``chain_prev`` when the caller already
+        holds the chain's turn and knows its head, else to the head read here."""
         values: dict[str, Any] = {
             "kind": new.kind,
             "spec_id": new.spec_id,
@@ -259,15 +241,9 @@ class Ledger:
         }
         chained = new.kind in CHAINED_KINDS
         if chained:
-            values.update(_chain_columns(connection, values))
-        dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-        statement = (
-            dialect.insert(events)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(*(events.c if chained else _PLAIN_COLUMNS))
-        )
-        row = connection.execute(statement).first()
+            values.update(chain_columns(connection, values, chain_prev))
+        statement = _insert_statement(connection.dialect.name, chained=chained)
+        row = connection.execute(statement, values).first()
         return None if row is None else _row_event(row)
 
     def append(self, new: NewEvent) -> tuple[Event, bool]:
@@ -298,9 +274,7 @@ class Ledger:
         recorded_at = self._clock().astimezone(UTC)
         if any(new.kind in CHAINED_KINDS for new in batch):
             return self.transaction(
-                lambda connection: sum(
-                    self._insert(connection, new, recorded_at) is not None for new in batch
-                )
+                lambda connection: self._chain_many(connection, batch, recorded_at)
             )
         rows = [
             {
@@ -328,6 +302,20 @@ class Ledger:
             return self._existing(connection, keys) - before
 
         return self.transaction(work)
+
+    def _chain_many(
+        self, connection: Connection, batch: Sequence[NewEvent], recorded_at: datetime
+    ) -> int:
+        """Insert row by row, in order; the head is read once and then carried along (this
+        transaction holds the chain's turn throughout), so each row costs one statement."""
+        head: str | None = None
+        new_events = 0
+        for new in batch:
+            inserted = self._insert(connection, new, recorded_at, head)
+            if inserted is not None:
+                new_events += 1
+                head = inserted.chain_hash or head
+        return new_events
 
     def next_question(self, connection: Connection, spec_id: str) -> int:
         """The next free question number of a spec (inside the asking transaction)."""
@@ -471,7 +459,7 @@ class Ledger:
     def chain_head(self) -> str:
         """The latest chain hash (:data:`GENESIS` before any): what a gate publishes."""
         with self._reading() as connection:
-            return _head_in(connection)
+            return head_in(connection)
 
     def verify_chain(self, expected_head: str | None = None) -> ChainReport:
         """Walk the chained rows in id order and check every hash and link.
@@ -480,101 +468,23 @@ class Ledger:
         in batches; ``expected_head`` is a head published earlier that must still be there.
         """
         with self._reading() as connection:
-            rows = connection.execution_options(yield_per=VERIFY_BATCH).execute(_CHAIN_QUERY)
-            return verify_links((_chain_link(row) for row in rows), expected_head)
+            return verify_in(connection, expected_head)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-# The chain as stored, with payload and timestamps as raw as the driver gives them: an edit
-# outside signoff may have left text no JSON or datetime parser takes, and verify must name
-# that row rather than stop (PostgreSQL's types cannot hold such text; SQLite's can).
-_CHAIN_QUERY = (
-    select(
-        *(column for column in events.c if column.name not in _RAW),
-        cast(events.c.payload, Text).label("payload"),
-        type_coerce(events.c.occurred_at, String).label("occurred_at"),
-        type_coerce(events.c.recorded_at, String).label("recorded_at"),
+@cache
+def _insert_statement(dialect_name: str, *, chained: bool) -> Executable:
+    """The insert of one event, built once per backend and shape (the values come as
+    parameters): building a statement per row cost more than the database's own work."""
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    statement: Executable = (
+        dialect.insert(events)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(*(events.c if chained else _PLAIN_COLUMNS))
     )
-    .where(_CHAINED_ROWS)
-    .order_by(events.c.id)
-)
-
-
-def _chain_link(row: Any) -> ChainLink:
-    payload = _json_object(row.payload)
-    occurred_at = _moment(row.occurred_at)
-    recorded_at = _moment(row.recorded_at)
-    read = {"payload": payload, "occurred_at": occurred_at, "recorded_at": recorded_at}
-    event = Event(
-        id=row.id,
-        kind=row.kind,
-        spec_id=row.spec_id,
-        actor=row.actor,
-        occurred_at=occurred_at or _UNREADABLE_MOMENT,
-        recorded_at=recorded_at or _UNREADABLE_MOMENT,
-        idempotency_key=row.idempotency_key,
-        subject=row.subject,
-        payload=payload or {},
-        chain_hash=row.chain_hash,
-    )
-    unreadable = tuple(name for name, value in read.items() if value is None)
-    return ChainLink(event, row.chain_prev, unreadable)
-
-
-def _json_object(raw: str | None) -> dict[str, Any] | None:
-    try:
-        value = json.loads(raw) if raw is not None else None
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _moment(raw: datetime | str | None) -> datetime | None:
-    if isinstance(raw, datetime):
-        return _utc(raw)
-    try:
-        return None if raw is None else _utc(datetime.fromisoformat(raw))
-    except ValueError:
-        return None
-
-
-def _head_in(connection: Connection) -> str:
-    """The chain hash of the latest chained row, read backwards from ``ix_events_chain``."""
-    query = (
-        select(events.c.chain_hash)
-        .where(_CHAINED_ROWS, events.c.chain_hash.is_not(None))
-        .order_by(events.c.id.desc())
-        .limit(1)
-    )
-    head = connection.execute(query).scalar()
-    return GENESIS if head is None else str(head)
-
-
-def _chain_columns(connection: Connection, values: dict[str, Any]) -> dict[str, Any]:
-    """Link a new chained row to the latest one, inside the inserting transaction.
-
-    Writers take turns first, so no two rows can link to the same predecessor: SQLite holds
-    its one writer lock since BEGIN IMMEDIATE; PostgreSQL queues on an advisory lock released
-    at commit (read committed: the head read after it sees the previous writer's row).
-    """
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    prev = _head_in(connection)
-    payload = canonical_payload(values["payload"])
-    own = chain_hash(
-        prev,
-        kind=values["kind"],
-        spec_id=values["spec_id"],
-        subject=values["subject"],
-        actor=values["actor"],
-        occurred_at=values["occurred_at"],
-        recorded_at=values["recorded_at"],
-        idempotency_key=values["idempotency_key"],
-        payload=payload,
-    )
-    return {"payload": payload, "chain_prev": prev, "chain_hash": own}
+    return statement
 
 
 def open_ledger(

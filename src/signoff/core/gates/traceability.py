@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from signoff.core.gates.model import GateResult, Location
@@ -26,16 +27,10 @@ TEST_STATUSES: tuple[TestStatus, ...] = ("passed", "failed", "error", "skipped")
 
 # How many failing tests the one-line detail names before "and N more" (data keeps them all).
 DETAIL_FAILING_LIMIT = 3
-# How many passing test ids ``data`` keeps per criterion; ``count`` keeps the full number.
-DATA_TESTS_PER_CRITERION = 20
+# How many passing test ids are kept per criterion; ``count`` keeps the full number (a suite
+# of 100,000 tests need not be held twice to say that AC-1 is covered).
+TESTS_KEPT_PER_CRITERION = 20
 
-# An id token: letters then digits, optionally joined by - _ or a space. The letters start after
-# a non-alphanumeric character (or the start), or at a camel-case boundary (a lower-case letter
-# followed by an upper-case one); the digits run to the last digit, so AC-10 is never AC-1.
-_TOKEN = re.compile(
-    r"(?:(?<![A-Za-z0-9])(?P<plain>[A-Za-z]{1,4})|(?<=[a-z])(?P<camel>[A-Z][A-Za-z]{0,3}))"
-    r"[-_ ]?(?P<number>\d+)"
-)
 _CRITERION_ID = re.compile(r"^(?P<prefix>[A-Za-z]{1,4})[-_ ]?(?P<number>\d+)$")
 
 
@@ -73,10 +68,11 @@ class TestCaseResult:
 
 @dataclass(frozen=True, slots=True)
 class CoveredCriterion:
-    """A criterion and the passing tests that name it."""
+    """A criterion, the first passing tests that name it, and how many do in all."""
 
     criterion: str
     tests: tuple[str, ...]
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +108,40 @@ def _key(prefix: str, number: str) -> tuple[str, int]:
     return (prefix.upper(), int(number))
 
 
-def id_tokens(text: str) -> Iterator[tuple[str, int]]:
-    """The ``(PREFIX, number)`` id tokens in ``text``: ``"test_ac1_and_AC-2"`` gives AC 1, AC 2."""
-    for match in _TOKEN.finditer(text):
+@lru_cache(maxsize=64)
+def _token_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """Id tokens with one of ``prefixes`` (upper case), as a regular expression.
+
+    A token is a prefix then digits, optionally joined by ``-``, ``_`` or a space. The prefix
+    starts after a non-alphanumeric character (or the start), in any case, or at a camel-case
+    boundary (``testAc1``: a lower-case letter, then the prefix with its first letter upper
+    case). The digits run to the last digit, so AC-10 is never AC-1. Only the prefixes asked
+    for are searched: one pass per text, whatever else the text holds.
+    """
+    ordered = sorted(set(prefixes), key=len, reverse=True)
+    plain = "|".join(re.escape(prefix) for prefix in ordered)
+    camel = "|".join(
+        re.escape(prefix[0]) + (f"(?i:{re.escape(prefix[1:])})" if prefix[1:] else "")
+        for prefix in ordered
+    )
+    return re.compile(
+        rf"(?:(?<![A-Za-z0-9])(?P<plain>(?i:{plain}))|(?<=[a-z])(?P<camel>{camel}))"
+        r"[-_ ]?(?P<number>\d+)"
+    )
+
+
+def id_tokens(text: str, prefixes: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """The ``(PREFIX, number)`` tokens in ``text`` with one of ``prefixes``.
+
+    ``id_tokens("test_ac1_and_AC-2", ["AC"])`` gives ``("AC", 1)`` and ``("AC", 2)``.
+    """
+    wanted = tuple(sorted({prefix.upper() for prefix in prefixes if prefix}))
+    if wanted:
+        yield from _tokens(text, _token_pattern(wanted))
+
+
+def _tokens(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[str, int]]:
+    for match in pattern.finditer(text):
         yield _key(match["plain"] or match["camel"], match["number"])
 
 
@@ -127,22 +154,25 @@ def parse_id(ident: str) -> tuple[str, int] | None:
 def names_id(text: str, ident: str) -> bool:
     """Whether ``text`` holds ``ident`` (``AC-1``, ``SO-3``) as a token."""
     wanted = parse_id(ident)
-    return wanted is not None and any(token == wanted for token in id_tokens(text))
+    return wanted is not None and any(token == wanted for token in id_tokens(text, [wanted[0]]))
 
 
 def _named(
-    result: TestCaseResult, criteria: dict[tuple[str, int], str], spec: tuple[str, int] | None
+    result: TestCaseResult,
+    criteria: dict[tuple[str, int], str],
+    spec: tuple[str, int] | None,
+    pattern: re.Pattern[str],
 ) -> tuple[list[str], bool]:
     """(criteria the test names, whether it names another spec and not this one)."""
     found: list[str] = []
     other_spec = this_spec = False
-    for text in result.texts():
-        for token in id_tokens(text):
-            if token in criteria and criteria[token] not in found:
-                found.append(criteria[token])
-            elif spec is not None and token[0] == spec[0]:
-                this_spec = this_spec or token == spec
-                other_spec = other_spec or token != spec
+    # One search over all the texts: a newline joins them, and no token spans a newline.
+    for token in _tokens("\n".join(result.texts()), pattern):
+        if token in criteria and criteria[token] not in found:
+            found.append(criteria[token])
+        elif spec is not None and token[0] == spec[0]:
+            this_spec = this_spec or token == spec
+            other_spec = other_spec or token != spec
     return found, other_spec and not this_spec
 
 
@@ -155,13 +185,18 @@ def trace(criteria: Sequence[str], spec_id: str, results: Iterable[TestCaseResul
     wanted = list(dict.fromkeys(ident.strip() for ident in criteria if ident.strip()))
     by_key = {key: ident for ident in wanted if (key := parse_id(ident)) is not None}
     spec = parse_id(spec_id)
+    prefixes = {key[0] for key in by_key} | ({spec[0]} if spec else set())
+    pattern = _token_pattern(tuple(sorted(prefixes))) if prefixes else None
     passing: dict[str, list[str]] = {ident: [] for ident in wanted}
+    counts = dict.fromkeys(wanted, 0)
     skipped: set[str] = set()
     failing: list[FailingTest] = []
     read = other = 0
     for result in results:
         read += 1
-        named, elsewhere = _named(result, by_key, spec)
+        named, elsewhere = (
+            _named(result, by_key, spec, pattern) if pattern is not None else ([], False)
+        )
         if elsewhere:
             other += 1
             continue
@@ -169,7 +204,9 @@ def trace(criteria: Sequence[str], spec_id: str, results: Iterable[TestCaseResul
             continue
         if result.status == "passed":
             for ident in named:
-                passing[ident].append(result.display_id)
+                counts[ident] += 1
+                if counts[ident] <= TESTS_KEPT_PER_CRITERION:
+                    passing[ident].append(result.display_id)
         elif result.status == "skipped":
             skipped.update(named)
         else:
@@ -178,12 +215,14 @@ def trace(criteria: Sequence[str], spec_id: str, results: Iterable[TestCaseResul
                     result.display_id, result.status, tuple(named), result.message, result.file
                 )
             )
-    uncovered = tuple(ident for ident in wanted if not passing[ident])
+    uncovered = tuple(ident for ident in wanted if not counts[ident])
     return Traceability(
         spec_id=spec_id,
         criteria=tuple(wanted),
         covered=tuple(
-            CoveredCriterion(ident, tuple(tests)) for ident, tests in passing.items() if tests
+            CoveredCriterion(ident, tuple(tests), counts[ident])
+            for ident, tests in passing.items()
+            if tests
         ),
         uncovered=uncovered,
         failing=tuple(failing),
@@ -220,11 +259,7 @@ def _data(traced: Traceability) -> dict[str, object]:
     return {
         "criteria": list(traced.criteria),
         "covered": [
-            {
-                "criterion": covered.criterion,
-                "tests": list(covered.tests[:DATA_TESTS_PER_CRITERION]),
-                "count": len(covered.tests),
-            }
+            {"criterion": covered.criterion, "tests": list(covered.tests), "count": covered.count}
             for covered in traced.covered
         ],
         "uncovered": list(traced.uncovered),

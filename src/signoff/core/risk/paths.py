@@ -1,0 +1,223 @@
+"""Gitignore-style path patterns, matched fast for thousands of files and hundreds of patterns.
+
+``pathspec`` translates each pattern to a regular expression (gitignore semantics: a pattern
+without a slash matches at any depth, ``dir/`` matches everything under it, ``!`` negates, the
+last matching pattern wins). Trying hundreds of those regexes on every path of a 5,000-file
+diff costs most of a second, so :class:`PatternTable` indexes every pattern by a literal that
+any path it matches must contain (a whole path component, a component prefix, or an
+extension) and runs only the regexes whose literal the path has. The index only ever narrows
+the candidates; the regex has the last word, so the semantics stay pathspec's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_GLOB = re.compile(r"[*?\[\\]")
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_MIN_PREFIX = 2
+_MEMO_LIMIT = 4096
+
+
+class PatternError(ValueError):
+    """A path pattern that is not valid gitignore syntax."""
+
+
+@dataclass(slots=True)
+class _Pattern:
+    text: str
+    # The index hit alone proves the match (``**/Dockerfile``, ``*.tf``): no regex to run.
+    exact: bool
+    include: bool
+    # (pattern set, position in it) for every set that lists this pattern.
+    members: list[tuple[int, int]]
+
+
+def translate(pattern: str) -> tuple[str, bool] | None:
+    """One gitignore pattern as (regex, include); None for a blank line or a comment."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern  # noqa: PLC0415  # 80 ms: only when rules compile
+
+    try:
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(pattern)
+    except ValueError as error:
+        raise PatternError(f"{pattern!r} is not a valid gitignore pattern: {error}") from None
+    if regex is None or include is None:
+        return None
+    # pathspec marks "matched a directory" with a named group; the same name in every pattern
+    # would clash if two were joined, and we never read it.
+    return _NAMED_GROUP.sub("(?:", str(regex)), bool(include)
+
+
+_GLOB_PIECE = re.compile(r"\*+|\?|\[[^\]]*\]?|\\.?")
+
+
+def _key(pattern: str) -> tuple[str, str] | None:
+    """The literal every path matching ``pattern`` contains, as (kind, literal).
+
+    Kinds: ``part`` (a whole path component), ``prefix`` (a component starting so), ``ext``
+    (a component's extension: exact for a plain ``*.tf``) and ``infix`` (somewhere in the
+    path). None when the pattern has no usable literal (``*``): it is tried on every path.
+    """
+    body = pattern.removeprefix("!").strip("/")
+    segments = [segment for segment in body.split("/") if segment and segment != "**"]
+    literal = [segment for segment in segments if not _GLOB.search(segment)]
+    if literal:
+        return ("part", max(literal, key=len))
+    if not segments:
+        return None
+    last = segments[-1]
+    if re.fullmatch(r"\*\.[^.*?\[\\]+", last):
+        return ("ext", last[1:])
+    # Cheapest lookups first: a prefix or an extension is one test per path component; an
+    # infix is one ``in`` per path, for every infix there is.
+    pieces = _GLOB_PIECE.split(last)
+    if len(pieces[0]) >= _MIN_PREFIX:
+        return ("prefix", pieces[0])
+    dot = pieces[-1].rfind(".")
+    if dot >= 0 and len(pieces[-1]) - dot > 1:
+        return ("ext", pieces[-1][dot:])
+    longest = max(pieces, key=len)
+    return ("infix", longest) if len(longest) >= _MIN_PREFIX else None
+
+
+def _exact(pattern: str, key: tuple[str, str] | None) -> bool:
+    """Whether finding the key in a path is the whole match, by gitignore rules.
+
+    A slash-free literal (``Dockerfile``) matches a component of that name at any depth, and
+    ``*.ext`` any component with that extension; ``**/`` in front changes nothing.
+    """
+    body = pattern.removeprefix("!").removeprefix("**/")
+    if key is None or "/" in body:
+        return False
+    kind, literal = key
+    if kind == "part":
+        return body == literal
+    return kind == "ext" and body == "*" + literal
+
+
+class PatternTable:
+    """Many pattern lists (one per rule scope), matched against a path in one lookup.
+
+    Regexes are translated and compiled on first use: a diff touches few of the hundreds of
+    built-in patterns, and most that it touches are decided by the index alone.
+    """
+
+    def __init__(self, pattern_sets: Sequence[tuple[str, ...]]) -> None:
+        self._parts: dict[str, list[_Pattern]] = {}
+        self._exts: dict[str, list[_Pattern]] = {}
+        self._prefixes: dict[str, list[_Pattern]] = {}
+        self._infixes: dict[str, list[_Pattern]] = {}
+        self._always: list[_Pattern] = []
+        self._regexes: dict[str, re.Pattern[str] | None] = {}
+        # Folder names repeat across a diff's files: their candidates are worked out once.
+        self._seen: dict[str, list[_Pattern]] = {}
+        known: dict[str, _Pattern] = {}
+        for set_id, patterns in enumerate(pattern_sets):
+            for order, pattern in enumerate(patterns):
+                stripped = pattern.strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                if stripped in known:  # shared lists (tests, docs) are matched once per path
+                    known[stripped].members.append((set_id, order))
+                    continue
+                key = _key(stripped)
+                entry = _Pattern(
+                    stripped, _exact(stripped, key), not stripped.startswith("!"), [(set_id, order)]
+                )
+                known[stripped] = entry
+                if key is None:
+                    self._always.append(entry)
+                    continue
+                kind, literal = key
+                index = {
+                    "part": self._parts,
+                    "ext": self._exts,
+                    "prefix": self._prefixes,
+                    "infix": self._infixes,
+                }[kind]
+                index.setdefault(literal, []).append(entry)
+        self._prefix_tuple = tuple(self._prefixes)
+
+    def _regex(self, pattern: str) -> re.Pattern[str] | None:
+        if pattern not in self._regexes:
+            translated = translate(pattern)
+            self._regexes[pattern] = None if translated is None else re.compile(translated[0])
+        return self._regexes[pattern]
+
+    def _component_candidates(self, component: str) -> list[_Pattern]:
+        found = self._seen.get(component)
+        if found is not None:
+            return found
+        found = list(self._parts.get(component, ()))
+        dot = component.rfind(".")
+        if dot >= 0:
+            found.extend(self._exts.get(component[dot:], ()))
+        if self._prefix_tuple and component.startswith(self._prefix_tuple):
+            for prefix, entries in self._prefixes.items():
+                if component.startswith(prefix):
+                    found.extend(entries)
+        if len(self._seen) > _MEMO_LIMIT:
+            self._seen.clear()
+        self._seen[component] = found
+        return found
+
+    def _candidates(self, path: str) -> list[_Pattern]:
+        found: list[_Pattern] = list(self._always)
+        for component in path.split("/"):
+            found.extend(self._component_candidates(component))
+        for infix, entries in self._infixes.items():  # from one segment: never across a "/"
+            if infix in path:
+                found.extend(entries)
+        return found
+
+    def verdicts(self, path: str) -> dict[int, bool]:
+        """For each pattern set a pattern of which matches ``path``: does the last one include?"""
+        result: dict[int, bool] = {}
+        last: dict[int, int] = {}
+        checked: set[str] = set()
+        for pattern in self._candidates(path):
+            if pattern.text in checked:
+                continue
+            checked.add(pattern.text)
+            if not pattern.exact:
+                regex = self._regex(pattern.text)
+                if regex is None or regex.search(path) is None:  # as pathspec does
+                    continue
+            for set_id, order in pattern.members:
+                if order >= last.get(set_id, -1):
+                    last[set_id] = order
+                    result[set_id] = pattern.include
+        return result
+
+
+_BRACKET = re.compile(r"\[(!?\]?[^\]]*)\]")
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why pathspec would refuse or ignore a pattern, checked without importing it.
+
+    ``signoff.toml`` is read at the start of every command, and importing pathspec costs more
+    than the whole check; the gate translates the patterns for real later.
+    """
+    stripped = pattern.strip()
+    if not stripped or stripped.startswith("#"):
+        return "is blank or a comment, so it matches nothing"
+    if stripped in ("!", "/", "!/"):
+        return "matches nothing; name a file or folder"
+    trailing = len(stripped) - len(stripped.rstrip("\\"))
+    if trailing % 2 == 1:
+        return "ends with a lone backslash"
+    unbracketed = _BRACKET.sub("", stripped.replace("\\[", ""))
+    if "[" in unbracketed:
+        return "has a '[' with no closing ']'"
+    for body in _BRACKET.findall(stripped):
+        try:
+            re.compile(f"[{body.replace('!', '^', 1) if body.startswith('!') else body}]")
+        except re.error as error:
+            return f"has an invalid character range [{body}]: {error}"
+    return None

@@ -1,0 +1,80 @@
+"""The indexed path matcher agrees with pathspec on every pattern list and path.
+
+:class:`PatternTable` skips most regexes by looking up a literal first; these tests pin that
+the shortcut never changes an answer, against ``pathspec.PathSpec`` with the same gitignore
+pattern class (last matching pattern wins, ``!`` negates).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pathspec import PathSpec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+from signoff.core.risk.paths import PatternTable, pattern_problem
+
+_SEGMENTS = st.sampled_from(
+    ["src", "docs", "a", "b.py", "Dockerfile", "Dockerfile.dev", "x.tf", "x.tf.json", "test_a.py",
+     "a_test.py", "migrations", "0001_init.py", ".env", ".env.local", "app.yaml", "k8s", "ab", "ba"]
+)  # fmt: skip
+_PATTERN_PARTS = st.sampled_from(
+    ["**", "*", "src", "docs", "a", "*.py", "*.tf", "Dockerfile", "Dockerfile.*", "test_*.py",
+     "*_test.py", "[0-9]*_*.py", "migrations", ".env*", "*.tf.json", "a?", "*b*", "k8s", "x.*"]
+)  # fmt: skip
+
+
+@st.composite
+def patterns(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(_PATTERN_PARTS, min_size=1, max_size=3))
+    pattern = "/".join(parts)
+    if draw(st.booleans()):
+        pattern = "/" + pattern
+    if draw(st.booleans()):
+        pattern += "/"
+    if draw(st.integers(0, 4)) == 0:
+        pattern = "!" + pattern
+    return pattern
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(patterns(), min_size=1, max_size=4),
+    st.lists(st.lists(_SEGMENTS, min_size=1, max_size=4).map("/".join), min_size=1, max_size=6),
+)
+def test_the_index_agrees_with_pathspec(pattern_list: list[str], paths: list[str]) -> None:
+    table = PatternTable([tuple(pattern_list)])
+    spec = PathSpec.from_lines(GitIgnoreSpecPattern, pattern_list)
+    for path in paths:
+        assert table.verdicts(path).get(0, False) == spec.match_file(path), path
+
+
+def test_sets_are_answered_separately_and_shared_patterns_once() -> None:
+    table = PatternTable([("**/*.py",), ("**/tests/**",), ("**/*.py", "!**/tests/**")])
+    assert table.verdicts("src/a.py") == {0: True, 2: True}
+    assert table.verdicts("src/tests/a.py") == {0: True, 1: True, 2: False}
+    assert table.verdicts("README.md") == {}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "fragment"),
+    [
+        ("", "blank"),
+        ("# notes", "comment"),
+        ("!", "matches nothing"),
+        ("src\\", "backslash"),
+        ("src/[ab", "no closing"),
+        ("src/[z-a].py", "invalid character range"),
+        ("src/**", None),
+        ("*.[jt]s", None),
+        ("!docs/**", None),
+    ],
+)
+def test_pattern_problems_are_found_without_pathspec(pattern: str, fragment: str | None) -> None:
+    problem = pattern_problem(pattern)
+    if fragment is None:
+        assert problem is None
+    else:
+        assert problem is not None
+        assert fragment in problem

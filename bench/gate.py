@@ -734,11 +734,13 @@ def render(measured: Measured) -> str:
         "",
         *_report.paragraph(
             f"Where the time goes: the gate on the one-file change takes {one.median_ms:,.0f} ms",
-            "(start-up, imports, reading the slice, the ledger); the full change costs",
-            f"{full.median_ms - one.median_ms:,.0f} ms more, {m.marginal_ratio:.2f}x the numstat",
-            "time, so the goal's ratio is the fixed cost plus that.",
+            "(start-up, imports, reading the slice, the ledger); the full change takes",
+            f"{full.median_ms - one.median_ms:,.0f} ms more. Of the {m.ratio('full'):.2f}x,",
+            f"{m.ratio('full') - m.marginal_ratio:.2f}x is that fixed cost and",
+            f"{m.marginal_ratio:.2f}x the work that grows with the diff.",
         ),
     ]
+    lines.pop()  # the paragraph's closing blank line
     lines += _report.warnings([], m.changed)
     return "\n".join(lines) + "\n"
 

@@ -4,7 +4,9 @@
 
 ``make bench`` runs ``.venv/bin/python bench/run_all.py``: throughput (10,000 specs in one run),
 start-up (``signoff spec check one.md``), the ledger (1,000,000 events appended, then the board and
-the open questions, on SQLite and PostgreSQL), then, when the script is present,
+the open questions, on SQLite and PostgreSQL), the gate (``signoff gate`` on a 5,000-file change
+against ``git diff --numstat``), risk-detection quality on the labelled changes in
+``bench/risk_cases/``, then, when the script is present,
 ``bench/requirements_quality.py --write docs/performance.md`` (wording rules on public data).
 Each section between its ``<!-- bench:NAME -->`` markers is replaced; the rest of the file is
 left alone. Exit 0 when every goal is met, 1 when a goal is missed, 2 when a benchmark could not
@@ -20,7 +22,9 @@ import time
 from pathlib import Path
 
 import _report
+import gate
 import ledger
+import risk_quality
 import startup
 import throughput
 
@@ -70,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         ("throughput", throughput.run),
         ("startup", startup.run),
         ("ledger", ledger.run),
+        ("gate", gate.run),
+        ("risk_quality", risk_quality.run),
     ):
         print(f"running bench/{name}.py --write {shown}", file=sys.stderr)
         outcomes.append(run(["--write", str(write)]))

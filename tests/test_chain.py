@@ -391,6 +391,38 @@ def test_upgrading_a_0003_ledger_keeps_its_rows(location: LedgerLocation) -> Non
         reopened.close()
 
 
+def test_a_chain_moved_from_sqlite_to_postgresql_with_new_ids_still_verifies(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    source = open_ledger(resolve_location(tmp_path, {}), clock)
+    record(source, 3)
+    source.append(approval("floats", ratio=0.1 + 0.2, note="naïve café ✓"))
+    with source.engine.connect() as connection:
+        query = events.select().order_by(events.c.id)
+        rows = [dict(row) for row in connection.execute(query).mappings()]
+    head = source.chain_head()
+    source.close()
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    target = open_ledger(resolve_location(tmp_path, {"SIGNOFF_DATABASE_URL": postgres_url}), clock)
+    try:
+        target.append(question("already-here", "Q-1", spec="SO-other"))  # ids shift by one
+        with target.engine.begin() as connection:
+            connection.execute(
+                events.insert(), [{k: v for k, v in row.items() if k != "id"} for row in rows]
+            )
+        report = target.verify_chain(head)
+        assert report.intact, report.problems
+        assert report.rows == 4
+        assert report.head == head
+        assert report.expected_head_event == len(rows) + 1  # renumbered: was len(rows)
+    finally:
+        target.close()
+
+
 # ---------------------------------------------------------------- writers racing
 
 WORKER = """

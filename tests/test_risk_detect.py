@@ -526,3 +526,34 @@ def test_adding_a_rule_never_removes_a_detection(files: list[FileChange], extra:
     }
     for category, count in before.items():
         assert after.get(category, 0) >= count
+
+
+def test_every_sensitive_path_word_contains_a_stem_of_the_quick_test() -> None:
+    from signoff.core.risk.detectors import _SENSITIVE_STEMS, _SENSITIVE_WORDS
+
+    assert [w for w in _SENSITIVE_WORDS if not any(s in w for s in _SENSITIVE_STEMS)] == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "copy_lines"),
+    [
+        (["<script>", "  const greeting = 'Hello there';", "</script>", "<p>Hello there</p>"], [4]),
+        (["<!--", "  Old banner: Free shipping", "-->", "<p>New banner</p>"], [4]),
+        (["<style>", "  .title { color: red }", "</style>"], []),
+        (["{% comment %}", "Draft text here", "{% endcomment %}"], []),
+        (["<button", '  class="btn"', "  disabled>", "  Pay now", "</button>"], [4]),
+        (["{% if user %}", "  {{ user.name }}", "{% endif %}"], []),
+    ],
+)
+def test_template_text_state_runs_along_the_lines_of_a_hunk(
+    lines: list[str], copy_lines: list[int]
+) -> None:
+    found = by_category(detect(change("templates/page.html", lines)))
+    got = [e.line for e in found["copy"].evidence] if "copy" in found else []
+    assert got == copy_lines
+
+
+def test_removed_copy_is_changed_copy() -> None:
+    found = by_category(detect(change("templates/page.html", [], ["<p>Free returns</p>"], start=7)))
+    (evidence,) = found["copy"].evidence
+    assert (evidence.line, evidence.text) == (7, "<p>Free returns</p>")

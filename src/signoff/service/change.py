@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from signoff.core.diff import FileChange
     from signoff.service.workspace import Workspace
 
-# git's empty tree: the base of a staged change in a repository with no commit yet.
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 NO_SPEC = "-"  # the ledger's spec column for a change no spec could be found for
 _SPEC_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])SO-([1-9][0-9]*)(?![0-9])", re.IGNORECASE)
 # CI systems check out a detached HEAD; they name the branch in the environment instead.
@@ -75,7 +73,7 @@ def resolve_change(workspace: Workspace, request: ChangeRequest) -> Change:
         base = (
             git.resolve_revision(repository, base_label)
             if request.base or git.head_commit(repository)
-            else EMPTY_TREE
+            else git.empty_tree(repository)
         )
         return Change(repository, base, None, base_label, "index", staged=True)
     head_label = request.head or "HEAD"

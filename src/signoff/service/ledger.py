@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from signoff.adapters.store.url import LedgerLocation, resolve_location
-from signoff.core.chain import ChainReport, verify_links
 from signoff.core.events import Question, fold_questions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from signoff.adapters.store.ledger import Ledger
+    from signoff.core.chain import ChainReport
     from signoff.service.workspace import Workspace
 
 
@@ -66,6 +66,8 @@ def verify_ledger(workspace: Workspace, expected_head: str | None = None) -> Cha
     chain, which is what shows rows removed from its end. A SQLite ledger that does not exist
     yet is an empty chain, and looking does not create it.
     """
+    from signoff.core.chain import verify_links  # noqa: PLC0415 - spec check never needs it
+
     where = location(workspace)
     if where.sqlite_path is not None and not where.sqlite_path.exists():
         return verify_links((), expected_head)

@@ -13,8 +13,8 @@ Choices that are easy to argue with, and why:
   raise schema, deploy, copy, vendor or architecture risk: a ``CREATE TABLE`` in a test or a
   Dockerfile in a fixture changes nothing that ships.
 - Documentation does not raise risk from its lines either (a ``CREATE TABLE`` in a README is
-  prose), but a file's *path* still counts there when it is a contract or a decision record
-  (``docs/openapi.yaml``, ``docs/adr/0007-*.md``).
+  prose), nor deploy, copy or vendor risk from its paths; a file's *path* still counts there
+  for schema, security and architecture (``docs/openapi.yaml``, ``docs/adr/0007-*.md``).
 - Secrets with a recognisable format (keys, tokens) are reported everywhere, tests and docs
   included: a live key in a fixture is as leaked as one in code. Only AWS's documented
   example key is ignored. The generic ``password = "..."`` rule looks at configuration files

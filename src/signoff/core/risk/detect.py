@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from signoff.core.risk.builtin import builtin_rules, rule_catalogue
@@ -94,7 +95,7 @@ class _Side:
 
     def __init__(self, lines: tuple[tuple[int, str], ...]) -> None:
         self.lines = lines
-        self.text = "\n".join([text for _, text in lines])
+        self.text = "\n".join(map(itemgetter(1), lines))
         self._starts: list[int] | None = None
 
     def line_at(self, position: int) -> tuple[int, int]:
@@ -192,27 +193,30 @@ class RiskDetector:
         for scans, lines in ((plan.added, change.added), (plan.removed, change.removed)):
             if scans and lines:
                 side = _Side(lines)
+                text = side.text
                 for rule, pattern in scans:
-                    if pattern.needle is None or pattern.needle in side.text:
-                        self._scan(rule, change.path, side, pattern)
+                    if pattern.needle is not None and pattern.needle not in text:
+                        continue
+                    match = pattern.regex.search(text)
+                    if match is not None:  # most files match nothing: no call, no line table
+                        self._scan(rule, change.path, side, pattern, match)
 
-    def _scan(self, rule: RiskRule, path: str, side: _Side, pattern: _LinePattern) -> None:
+    def _scan(
+        self, rule: RiskRule, path: str, side: _Side, pattern: _LinePattern, first: re.Match[str]
+    ) -> None:
         """One piece of evidence per matching line, comment lines skipped where the rule says."""
         text, regex = side.text, pattern.regex
-        position = 0
-        while position <= len(text):
-            match = regex.search(text, position)
-            if match is None:
-                return
+        match: re.Match[str] | None = first
+        while match is not None:
             index, position = side.line_at(match.start())
             number, line = side.lines[index]
-            if rule.skip_comments and line.lstrip().startswith(COMMENT_PREFIXES):
-                continue
-            if pattern.redacts:
-                shown = redact(match.group(0), match.span(0), match.span("secret"))
-            else:
-                shown = scrub(line)
-            self._record(rule, Evidence(path, number, rule.id, _trim(shown)))
+            if not (rule.skip_comments and line.lstrip().startswith(COMMENT_PREFIXES)):
+                if pattern.redacts:
+                    shown = redact(match.group(0), match.span(0), match.span("secret"))
+                else:
+                    shown = scrub(line)
+                self._record(rule, Evidence(path, number, rule.id, _trim(shown)))
+            match = regex.search(text, position) if position <= len(text) else None
 
     def _record(self, rule: RiskRule, evidence: Evidence) -> None:
         category = rule.category

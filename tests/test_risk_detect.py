@@ -477,6 +477,7 @@ _CHANGES = st.builds(
 _MANIFEST_TEXT = st.none() | _TEXT | st.lists(_TEXT, max_size=6).map("\n".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.tuples(_CHANGES, _MANIFEST_TEXT, _MANIFEST_TEXT), max_size=5),
@@ -514,6 +515,7 @@ _EXTRA_RULES = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_CHANGES, max_size=5), _EXTRA_RULES)
 def test_adding_a_rule_never_removes_a_detection(files: list[FileChange], extra: RiskRule) -> None:

@@ -54,19 +54,26 @@ _WITH_NEEDLES = sorted(
 @pytest.mark.parametrize("pattern", _WITH_NEEDLES)
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
-def test_every_text_a_builtin_pattern_matches_has_its_literal(pattern: str, data: st.DataObject) -> None:
+def test_every_text_a_builtin_pattern_matches_has_its_literal(
+    pattern: str, data: st.DataObject
+) -> None:
     text = data.draw(st.from_regex(re.compile(pattern, re.MULTILINE)))
     needle = required_literal(pattern)
     assert needle is not None
     assert needle in text
 
 
-_PIECES = st.sampled_from(["abcdefgh", "x", "y", "(?:", "(?P<n>", ")", "|", "?", "*", "+", "[a(]", "\\.", "z{2}"])
+_PIECES = st.sampled_from(
+    ["abcdefgh", "x", "y", "(?:", "(?P<n>", ")", "|", "?", "*", "+", "[a(]", "\\.", "z{2}"]
+)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, min_size=1, max_size=7).map("".join), st.data())
-def test_a_claimed_literal_is_in_every_match_of_any_pattern(pattern: str, data: st.DataObject) -> None:
+def test_a_claimed_literal_is_in_every_match_of_any_pattern(
+    pattern: str, data: st.DataObject
+) -> None:
     try:
         regex = re.compile(pattern)
     except re.error:

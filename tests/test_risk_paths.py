@@ -38,6 +38,7 @@ def patterns(draw: st.DrawFn) -> str:
     return pattern
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(patterns(), min_size=1, max_size=4),

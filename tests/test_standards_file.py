@@ -172,6 +172,19 @@ _toml_fragment = st.sampled_from(
         "sample_rate = 2",
         "= =",
         "[",
+        "[risk]",
+        "[[risk.rules]]",
+        "[risk.rules]",
+        'category = "schema"',
+        'paths = ["src/**", "["]',
+        "added_lines = ['(', 'x']",
+        'disable = ["schema.prisma", "nope"]',
+        "builtin = false",
+        'id = "schema.prisma"',
+        "rules = 3",
+        "[gate]",
+        "require_spec = 3",
+        'default_branch = "main"',
     ]
 )
 

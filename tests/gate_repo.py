@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from tests.conftest import Result
@@ -130,7 +131,7 @@ class Repo:
         )
         return completed.stdout
 
-    def write(self, files: dict[str, str | bytes]) -> None:
+    def write(self, files: Mapping[str, str | bytes]) -> None:
         for relative, content in files.items():
             path = self.root / relative
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,7 +141,7 @@ class Repo:
                 path.write_text(content, encoding="utf-8")
 
     def commit(
-        self, files: dict[str, str | bytes], message: str = "change", *, author: str = AGENT
+        self, files: Mapping[str, str | bytes], message: str = "change", *, author: str = AGENT
     ) -> str:
         self.write(files)
         self.git("add", "-A")

@@ -47,14 +47,15 @@ def run_command(
             env=dict(env) if env is not None else None,
             start_new_session=True,  # its own process group, so a timeout kills it all
         )
-    except OSError as error:
-        return CommandRun(None, "", 0.0, f"could not start: {error.strerror}")
+    except OSError as failure:
+        return CommandRun(None, "", 0.0, f"could not start: {failure.strerror}")
     tail: deque[bytes] = deque()
     kept = [0]
 
     def drain() -> None:
         assert process.stdout is not None  # noqa: S101 - set by Popen(stdout=PIPE)
-        while chunk := process.stdout.read1(_CHUNK):
+        descriptor = process.stdout.fileno()
+        while chunk := os.read(descriptor, _CHUNK):
             tail.append(chunk)
             kept[0] += len(chunk)
             while kept[0] - len(tail[0]) >= TAIL_BYTES:

@@ -80,10 +80,12 @@ class GateOptions:
 
 def _scan(change: Change, workspace: Workspace) -> tuple[DiffSummary, tuple[Detection, ...]]:
     """Stream the diff once: hash it, count it and run the risk rules over it."""
-    directories = git.directories(change.repository, change.base) if change.base else None
-    detector = RiskDetector(
-        workspace.standards.risk_rules(), directories_before=directories or frozenset()
-    )
+    # What existed before, to tell a new top-level service from a file added to an old one;
+    # None (unknown) for a first commit, where everything would look new.
+    directories = None
+    if change.base != git.empty_tree(change.repository):
+        directories = git.directories(change.repository, change.base)
+    detector = RiskDetector(workspace.standards.risk_rules(), directories_before=directories)
     hasher = DiffHasher()
     files = added = removed = 0
     wanting_content: list[FileChange] = []

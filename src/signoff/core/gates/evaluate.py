@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from signoff.core.gates.model import GateResult, Verdict, VerdictName
+from signoff.core.gates.model import GateResult, GateStatus, Verdict, VerdictName
 from signoff.core.gates.sampling import decide_sampling
 from signoff.core.gates.signoffs import judge_approval
 from signoff.core.gates.traceability import trace, traceability_gate
@@ -183,7 +183,7 @@ def _approval_gate(
     parts.extend(
         f"{view.approver} is not in {group_name}" for view in views if view.state == "not-approver"
     )
-    status = "pass" if len(counted) >= gate.required else "pending"
+    status: GateStatus = "pass" if len(counted) >= gate.required else "pending"
     if status == "pending":
         parts.append("approve with `signoff approve`")
     return GateResult(gate.name, "approval", status, "; ".join(parts), data), views

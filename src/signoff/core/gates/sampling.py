@@ -13,14 +13,15 @@ import hashlib
 
 from signoff.core.gates.model import Sampling
 
-_FRACTION_BITS = 64
+_FRACTION_BYTES = 8  # 64 bits: the fraction's resolution
+_SCALE = float(1 << 64)
 
 
 def sample_value(seed: str, spec_id: str | None, diff_sha256: str) -> float:
     """The first 64 bits of SHA-256(seed NUL spec NUL diff hash), as a fraction in [0, 1)."""
     message = "\0".join((seed, spec_id or "", diff_sha256)).encode("utf-8")
     digest = hashlib.sha256(message).digest()
-    return int.from_bytes(digest[: _FRACTION_BITS // 8], "big") / 2**_FRACTION_BITS
+    return int.from_bytes(digest[:_FRACTION_BYTES], "big") / _SCALE
 
 
 def decide_sampling(

@@ -183,7 +183,7 @@ class RiskDetector:
         first_line = change.added[0][0] if change.added else None
         for rule in plan.whole_file:
             phrase = f"{verb(change)} {rule.description}"
-            self._record(rule, Evidence(change.path, first_line, rule.id, phrase))
+            self._record(rule, Evidence(change.path, first_line, rule.id, _trim(phrase)))
         if plan.detectors:
             view = FileView(change, old_text, new_text)
             for rule, detector in plan.detectors:

@@ -429,3 +429,26 @@ def test_each_verdict_is_chained_in_the_ledger(repo: Repo) -> None:
     assert head != first["ledger"]["chain_head"]
     verified = signoff(repo.root, "ledger", "verify", "--expect-head", str(head))
     assert verified.exit_code == 0, verified.stdout + verified.stderr
+
+
+def test_the_gate_moves_the_spec_through_review_to_approved_and_back(repo: Repo) -> None:
+    assert signoff(repo.root, "sync").exit_code == 0  # the ledger learns SO-1 is in-progress
+    repo.branch("so-1-tax-region")
+    repo.commit(MIGRATION)
+    code, document = gate(repo.root)
+    assert code == 3
+    assert document["stage"] == [{"spec": "SO-1", "from": "in-progress", "to": "in-review"}]
+    signoff(repo.root, "review", "record", "--outcome", "pass")
+    signoff(repo.root, "approve")
+    code, document = gate(repo.root)
+    assert code == 0
+    assert document["stage"] == [{"spec": "SO-1", "from": "in-review", "to": "approved"}]
+    code, document = gate(repo.root)
+    assert document["stage"] == []  # already approved: nothing to record
+    repo.commit({"README.md": "# one more\n"})
+    code, document = gate(repo.root)
+    assert code == 3
+    assert document["stage"] == [{"spec": "SO-1", "from": "approved", "to": "in-review"}]
+    history = signoff(repo.root, "spec", "history", "SO-1")
+    assert "moved in-review -> approved" in history.stdout
+    assert "gate verdict pass on diff" in history.stdout

@@ -111,6 +111,9 @@ def gate(
     verdict, head = result.verdict, result.chain_head
     if output == "json":
         document = verdict_document(verdict, chain_head=head)
+        document["stage"] = [
+            {"spec": move.spec_id, "from": move.before, "to": move.after} for move in result.moves
+        ]
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif output == "sarif":
         sarif = gate_render.render_sarif(verdict, chain_head=head, anchor=result.standards_path)
@@ -122,6 +125,8 @@ def gate(
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         click.echo(gate_render.render_text(verdict, color=color, chain_head=head), nl=False)
+        for move in result.moves:
+            click.echo(f"stage     {move.spec_id}: {move.before} -> {move.after} (in the ledger)")
     raise SystemExit(verdict.exit_code)
 
 

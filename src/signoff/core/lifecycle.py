@@ -31,7 +31,7 @@ def check_move(facts: MoveFacts, target: str, reason: str | None) -> None:
     if target == "approved":
         raise MoveRefusedError(
             f"{spec}: 'approved' is reached only through a gate verdict, when every gate of the "
-            "change passes (signoff gate, in the gates release); it cannot be set by hand"
+            "change passes (signoff gate records it); it cannot be set by hand"
         )
     if target == "abandoned" and not (reason and reason.strip()):
         raise MoveRefusedError(

@@ -8,7 +8,7 @@ verdict naming the reason; nothing here can produce ``pass`` by accident.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from signoff.adapters import git
@@ -23,7 +23,10 @@ from signoff.core.events import (
     COMMAND_RAN,
     GATE_VERDICT,
     REVIEW_RECORDED,
+    SPEC_MOVED,
+    SPEC_REVISED,
     NewEvent,
+    fold_stage,
 )
 from signoff.core.gates.evaluate import (
     CommandOutcome,
@@ -63,6 +66,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class StageMove:
+    """A lifecycle step the verdict took the spec through (recorded in the ledger)."""
+
+    spec_id: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
 class GateRun:
     """A verdict and the ledger chain head after recording it (None when not recorded)."""
 
@@ -70,6 +82,7 @@ class GateRun:
     chain_head: str | None
     # signoff.toml relative to the repository root: where SARIF points gates without a file.
     standards_path: str | None = None
+    moves: tuple[StageMove, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +293,51 @@ def _record(ledger: Ledger, workspace: Workspace, verdict: Verdict, actor: str) 
     return event.chain_hash
 
 
+def _stage_plan(stage: str | None, verdict: str) -> list[tuple[str, str]]:
+    """The lifecycle steps a verdict takes: a change reaching the gate puts its spec in review;
+    a pass approves it; anything else takes an approved spec back to review (its change moved
+    on, so the approval it had is void)."""
+    plan: list[tuple[str, str]] = []
+    if stage == "in-progress":
+        plan.append(("in-progress", "in-review"))
+        stage = "in-review"
+    if stage == "in-review" and verdict == "pass":
+        plan.append(("in-review", "approved"))
+    elif stage == "approved" and verdict != "pass":
+        plan.append(("approved", "in-review"))
+    return plan
+
+
+def _advance_stage(
+    ledger: Ledger, workspace: Workspace, verdict: Verdict, actor: str
+) -> tuple[StageMove, ...]:
+    """Record the moves in the ledger only: the gate runs in CI checkouts, where editing a
+    spec file helps nobody; ``signoff sync`` brings the file's status line in line."""
+    if verdict.spec is None or verdict.diff is None or verdict.verdict == "blocked":
+        return ()
+    history = ledger.events_of(verdict.spec, kinds=(SPEC_MOVED, SPEC_REVISED))
+    last_move = next((e.id for e in reversed(history) if e.kind == SPEC_MOVED), 0)
+    moves: list[StageMove] = []
+    for before, after in _stage_plan(fold_stage(history), verdict.verdict):
+        event, _ = ledger.append(
+            NewEvent(
+                kind=SPEC_MOVED,
+                spec_id=verdict.spec,
+                actor=actor,
+                occurred_at=workspace.clock(),
+                idempotency_key=f"move:{verdict.spec}:{last_move}:{after}",
+                payload={
+                    "from": before,
+                    "to": after,
+                    "reason": f"gate verdict {verdict.verdict} on diff {verdict.diff.sha256[:12]}",
+                },
+            )
+        )
+        last_move = event.id
+        moves.append(StageMove(verdict.spec, before, after))
+    return tuple(moves)
+
+
 def _judge(
     workspace: Workspace,
     ledger: Ledger,
@@ -362,6 +420,13 @@ def run_gate(
         except Exception as error:  # noqa: BLE001 - an unrecorded verdict is not a verdict
             reason = f"the verdict could not be recorded in the ledger: {error}"
             return GateRun(blocked(reason, diff=verdict.diff, spec=verdict.spec), None)
-        return GateRun(verdict, head, _standards_path(workspace))
+        try:
+            moves = _advance_stage(ledger, workspace, verdict, actor)
+        except Exception as error:  # noqa: BLE001 - the verdict stands; the move can be redone
+            moves = ()
+            verdict = replace(
+                verdict, reasons=(*verdict.reasons, f"the stage move was not recorded: {error}")
+            )
+        return GateRun(verdict, head, _standards_path(workspace), moves)
     finally:
         ledger.close()

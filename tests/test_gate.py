@@ -452,3 +452,96 @@ def test_the_gate_moves_the_spec_through_review_to_approved_and_back(repo: Repo)
     history = signoff(repo.root, "spec", "history", "SO-1")
     assert "moved in-review -> approved" in history.stdout
     assert "gate verdict pass on diff" in history.stdout
+
+
+# ---------------------------------------------------------------- each category, in a real diff
+
+BASE_MANIFEST = '{\n  "name": "shop",\n  "dependencies": {\n    "express": "^4.18.0"\n  }\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (MIGRATION, ["schema"]),
+        ({"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "shop.wsgi"]\n'}, ["deploy"]),
+        (
+            {"infra/main.tf": 'resource "aws_s3_bucket" "assets" {\n  bucket = "shop-assets"\n}\n'},
+            ["deploy"],
+        ),
+        (
+            {"app/auth/session.py": "SESSION_COOKIE_SECURE = False\n"},
+            ["security"],
+        ),
+        ({"config/locales/en.yml": "en:\n  checkout:\n    pay: Pay now\n"}, ["copy"]),
+        (
+            {
+                "package.json": BASE_MANIFEST.replace(
+                    '"express": "^4.18.0"\n', '"express": "^4.18.0",\n    "stripe": "^14.0.0"\n'
+                )
+            },
+            ["vendor"],
+        ),
+        ({"package.json": BASE_MANIFEST.replace("^4.18.0", "^4.19.2")}, []),  # a bump only
+        (
+            {"docs/adr/0007-event-sourcing.md": "# 7. Event sourcing\n\nAccepted.\n"},
+            ["architecture"],
+        ),
+        ({"tests/fixtures/locales/en.yml": "en:\n  pay: Pay now\n"}, []),  # tests are not copy
+        ({"docs/howto.md": "Run `CREATE TABLE x (id int);` by hand.\n"}, []),  # docs are not schema
+    ],
+    ids=[
+        "migration",
+        "dockerfile",
+        "terraform",
+        "auth-setting",
+        "locale",
+        "new-dependency",
+        "version-bump",
+        "decision-record",
+        "test-fixture",
+        "docs",
+    ],
+)
+def test_each_category_is_detected_in_a_real_diff(
+    tmp_path: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    repo = make_repo(tmp_path / "shop")
+    repo.commit(
+        {
+            "package.json": BASE_MANIFEST,
+            "docs/adr/0001-monolith.md": "# 1. Monolith\n",
+            "app/auth/__init__.py": "",
+            "infra/versions.tf": 'terraform {\n  required_version = ">= 1.6"\n}\n',
+            "config/locales/fr.yml": "fr:\n  checkout:\n    pay: Payer\n",
+        },
+        "stack",
+        author=LEAD,
+    )
+    repo.branch("so-1-change")
+    repo.commit(files)
+    _, document = gate(repo.root)
+    detected = [detection["category"] for detection in document["risk"]["detected"]]
+    assert detected == expected
+    for detection in document["risk"]["detected"]:
+        for evidence in detection["evidence"]:
+            assert evidence["path"] in files
+            assert evidence["rule"].startswith(f"{detection['category']}.")
+    assert document["risk"]["level"] == ("irreversible" if expected else "reversible")
+
+
+def test_a_sampled_reversible_change_waits_and_its_decision_replays(tmp_path: Path) -> None:
+    from signoff.core.gates.sampling import sample_value
+
+    repo = make_repo(tmp_path / "shop", standards_text(rate=1.0))
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    code, document = gate(repo.root)
+    assert (code, statuses(document)["agent-review"]) == (3, "pending")
+    sampling = document["sampling"]
+    assert sampling["sampled"] is True
+    assert sampling["rate"] == 1.0
+    assert sampling["seed"] == "checkout"
+    assert sampling["value"] == sample_value("checkout", "SO-1", document["diff"]["sha256"])
+    signoff(repo.root, "review", "record", "--outcome", "fail", "--summary", "no tests")
+    code, document = gate(repo.root)
+    assert (code, statuses(document)["agent-review"]) == (1, "fail")

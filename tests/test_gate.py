@@ -245,6 +245,7 @@ def test_a_failing_command_fails_the_gate_and_its_result_is_recorded(tmp_path: P
     assert (code, document["verdict"]) == (1, "fail")
     tests = next(g for g in document["gates"] if g["name"] == "tests")
     assert "exited 4" in tests["detail"]
+    assert tests["data"]["output"] == "broken\n"  # the output is kept with the verdict
     # --no-run reads the result recorded for this exact diff instead of running again.
     code, document = gate(repo.root, "--no-run")
     assert code == 1

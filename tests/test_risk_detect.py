@@ -7,6 +7,7 @@ detector does with any rule, and the code detectors that need more than one line
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,11 @@ from hypothesis import strategies as st
 
 from signoff.core.diff import FileChange
 from signoff.core.risk.detect import RiskDetector, builtin_rules
-from signoff.core.risk.model import CATEGORIES, Detection, RiskRule
+from signoff.core.risk.manifests import normalise
+from signoff.core.risk.model import CATEGORIES, Detection, Evidence, RiskRule
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 AWS_KEY = "AK" + "IA" + "Q2WERTYUIOPASDFG"
 
@@ -275,7 +280,7 @@ MANIFESTS: list[tuple[str, str, str, str, str]] = [
         "package.json",
         json.dumps(PACKAGE_JSON),
         json.dumps({**PACKAGE_JSON, "version": "1.1.0", "dependencies": {"express": "^5.0.0"}}),
-        json.dumps({**PACKAGE_JSON, "devDependencies": {"stripe": "^14.0.0"}}),
+        json.dumps({**PACKAGE_JSON, "dependencies": {"express": "^4.19.0", "stripe": "^14.0.0"}}),
         "stripe",
     ),
     (
@@ -372,6 +377,139 @@ def test_needs_content_only_for_manifests_that_can_have_new_dependencies() -> No
     assert not quiet.needs_content(change("package.json"))
 
 
+GEMFILE = "source 'https://rubygems.org'\ngem 'rails'\n\ngroup :development do\n  gem 'web-console'\nend\n"
+PYPROJECT = '[project]\nname = "shop"\ndependencies = ["django"]\n'
+
+# (path, old, new, the runtime dependencies the change adds): development-only additions add
+# none, the same addition at runtime is a commitment.
+DEVELOPMENT_ONLY: list[tuple[str, str, str, list[str]]] = [
+    (
+        "package.json",
+        json.dumps(PACKAGE_JSON),
+        json.dumps({**PACKAGE_JSON, "devDependencies": {"eslint-plugin-jsx-a11y": "^6"}}),
+        [],
+    ),
+    (  # moved from devDependencies into dependencies: it ships now
+        "package.json",
+        json.dumps({**PACKAGE_JSON, "devDependencies": {"stripe": "^14"}}),
+        json.dumps({**PACKAGE_JSON, "dependencies": {"express": "^4.19.0", "stripe": "^14"}}),
+        ["stripe"],
+    ),
+    ("requirements-dev.txt", "pytest\n", "pytest\npytest-xdist\n", []),
+    ("requirements-test.in", "pytest\n", "pytest\nfactory-boy\n", []),
+    ("dev-requirements.txt", "pytest\n", "pytest\nruff\n", []),
+    ("requirements/local.txt", "-r base.txt\n", "-r base.txt\ndjango-debug-toolbar\n", []),
+    ("requirements/production.txt", "-r base.txt\n", "-r base.txt\nsentry-sdk\n", ["sentry-sdk"]),
+    (
+        "Gemfile",
+        GEMFILE,
+        GEMFILE.replace("  gem 'web-console'\n", "  gem 'web-console'\n  gem 'rubocop-rails'\n"),
+        [],
+    ),
+    (
+        "Gemfile",
+        GEMFILE,
+        GEMFILE
+        + "\ngroup :development, :test do\n  platforms :mri do\n    gem 'byebug'\n  end\nend\n",
+        [],
+    ),
+    ("Gemfile", GEMFILE, GEMFILE + "gem 'pry', groups: [:development, :test]\n", []),
+    ("Gemfile", GEMFILE, GEMFILE + "\ngroup :production do\n  gem 'lograge'\nend\n", ["lograge"]),
+    ("Gemfile", GEMFILE, GEMFILE + "gem 'stripe'\n", ["stripe"]),
+    (
+        "pyproject.toml",
+        PYPROJECT,
+        PYPROJECT + '\n[dependency-groups]\ndev = ["pytest"]\nlint = ["ruff"]\ntyping = ["mypy"]\n',
+        [],
+    ),
+    (
+        "pyproject.toml",
+        PYPROJECT,
+        PYPROJECT + '\n[project.optional-dependencies]\ntests = ["pytest"]\ndocs = ["sphinx"]\n',
+        [],
+    ),
+    (
+        "pyproject.toml",
+        PYPROJECT,
+        PYPROJECT + '\n[project.optional-dependencies]\npostgres = ["psycopg"]\n',
+        ["psycopg"],
+    ),
+    (
+        "pyproject.toml",
+        '[tool.poetry.dependencies]\ndjango = "^5"\n',
+        '[tool.poetry.dependencies]\ndjango = "^5"\n\n[tool.poetry.group.dev.dependencies]\nblack = "^24"\n',
+        [],
+    ),
+    (
+        "Cargo.toml",
+        '[package]\nname = "shop"\n\n[dependencies]\nserde = "1"\n',
+        '[package]\nname = "shop"\n\n[dependencies]\nserde = "1"\n\n[dev-dependencies]\nproptest = "1"\n',
+        [],
+    ),
+    (
+        "build.gradle.kts",
+        'dependencies {\n    implementation("a:b:1")\n}\n',
+        'dependencies {\n    implementation("a:b:1")\n    testImplementation("org.junit.jupiter:junit-jupiter:5.10.0")\n}\n',
+        [],
+    ),
+    (
+        "build.gradle.kts",
+        'dependencies {\n    implementation("a:b:1")\n}\n',
+        'dependencies {\n    implementation("a:b:1")\n    implementation("com.stripe:stripe-java:24.0.0")\n}\n',
+        ["com.stripe:stripe-java"],
+    ),
+    (
+        "pom.xml",
+        "<project><dependencies></dependencies></project>",
+        (
+            "<project><dependencies><dependency><groupId>org.mockito</groupId>"
+            "<artifactId>mockito-core</artifactId><scope>test</scope></dependency>"
+            "</dependencies></project>"
+        ),
+        [],
+    ),
+    (
+        "composer.json",
+        '{"require": {"php": "^8.2"}}',
+        '{"require": {"php": "^8.2"}, "require-dev": {"phpunit/phpunit": "^11"}}',
+        [],
+    ),
+    (
+        "Pipfile",
+        "[packages]\ndjango = '*'\n",
+        "[packages]\ndjango = '*'\n\n[dev-packages]\npytest = '*'\n",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "names"),
+    DEVELOPMENT_ONLY,
+    ids=[f"{row[0]}:{','.join(row[3]) or 'dev-only'}" for row in DEVELOPMENT_ONLY],
+)
+def test_a_development_only_dependency_is_no_vendor_commitment(
+    path: str, old: str, new: str, names: list[str]
+) -> None:
+    texts = _added_dependencies(path, old, new)
+    assert [text.split(" ")[2] for text in texts] == names
+
+
+def test_a_gemfile_group_in_the_added_lines_alone_is_read_too() -> None:
+    lines = ["group :development, :test do", "  gem 'rspec-rails'", "end", "gem 'sidekiq'"]
+    found = by_category(detect(change("Gemfile", lines)))
+    assert [e.text for e in found["vendor"].evidence] == ["adds dependency sidekiq (dependencies)"]
+
+
+def test_a_new_helm_chart_dependency_is_vendor_its_version_bump_is_not() -> None:
+    chart = "apiVersion: v2\nname: api\nversion: 1.0.0\n"
+    grown = chart + "dependencies:\n- name: redis\n  version: 18.19.2\n"  # a list at column 0
+    (text,) = _added_dependencies("charts/api/Chart.yaml", chart, grown)
+    assert text == "adds dependency redis (dependencies)"
+    bumped = grown.replace("18.19.2", "18.20.0")
+    assert _added_dependencies("charts/api/Chart.yaml", grown, bumped) == []
+
+
 @pytest.mark.parametrize(
     ("path", "old", "new", "text"),
     [
@@ -458,11 +596,18 @@ _PATHS = st.sampled_from(
         "requirements.txt", "go.mod", "pyproject.toml", "Cargo.toml", "pom.xml", "build.gradle",
         "docs/adr/1.md", "src/auth/x.py", "a.sql", ".env", "k8s/a.yaml", "x/y/z.vue", "a.haml",
         "legal/terms.md", "Gemfile", "composer.json", "Pipfile", "a.gemspec",
+        "messages/en.json", "config/locales/en.yml", "a.po", "messages_fr.properties",
+        ".github/workflows/ci.yml", ".gitlab-ci.yml", "charts/a/Chart.yaml",
+        "charts/a/templates/_helpers.tpl", "variables.tf", "accounts/views.py",
     ]
 ) | st.text(st.characters(codec="utf-8"), max_size=30)  # fmt: skip
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=60) | st.sampled_from(
     ["<p>", "-->", "<!--", "{%", "%}", "<script>", "kind: Deployment", "CREATE TABLE x", '"a": "1"',
-     "gem 'x'", "[dependencies]", "require (", "import stripe", AWS_KEY, "{", "}"]
+     "gem 'x'", "[dependencies]", "require (", "import stripe", AWS_KEY, "{", "}", "{{/*",
+     "*/}}", "{{- /*", "*/ -}}", 'variable "db_password" {', 'default = "abcdefghij"',
+     "dependencies:", "  - name: redis", "group :test do", "end", "<<EOT", "EOT", "/*", "*/",
+     'msgstr "x"', "a: 'b'", "run: kubectl apply", "environment:", "login_attempts",
+     "throttle("]
 )  # fmt: skip
 _LINES = st.lists(st.tuples(st.integers(min_value=-3, max_value=10**6), _TEXT), max_size=8)
 _CHANGES = st.builds(
@@ -559,3 +704,196 @@ def test_removed_copy_is_changed_copy() -> None:
     found = by_category(detect(change("templates/page.html", [], ["<p>Free returns</p>"], start=7)))
     (evidence,) = found["copy"].evidence
     assert (evidence.line, evidence.text) == (7, "<p>Free returns</p>")
+
+
+# ---------------------------------------------------------------- rules that read whole files
+
+
+def _evidence(
+    file_change: FileChange, old: str | None = None, new: str | None = None
+) -> list[Evidence]:
+    detector = RiskDetector(builtin_rules())
+    detector.add(file_change, old_text=old, new_text=new)
+    return [e for detection in detector.detections() for e in detection.evidence]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "charts/api/values.yaml",
+        "charts/api/Chart.yaml",
+        "infra/main.tf",
+        "envs/prod.tfvars",
+        ".github/workflows/ci.yml",
+        ".gitlab-ci.yml",
+        "Jenkinsfile",
+    ],
+)
+def test_files_judged_on_their_whole_text_ask_for_it(path: str) -> None:
+    assert RiskDetector(builtin_rules()).needs_content(change(path, ["x"]))
+
+
+@pytest.mark.parametrize("path", ["src/app.py", "src/App.tsx", "config/locales/en.yml"])
+def test_ordinary_files_do_not_ask_for_their_text(path: str) -> None:
+    assert not RiskDetector(builtin_rules()).needs_content(change(path, ["x"]))
+
+
+@pytest.mark.parametrize(
+    ("path", "rule", "text"),
+    [
+        ("charts/api/values.yaml", "deploy.helm", "changes a Helm chart"),
+        ("infra/main.tf", "deploy.terraform", "changes a Terraform configuration"),
+    ],
+)
+def test_a_deploy_file_read_whole_reads_as_before(path: str, rule: str, text: str) -> None:
+    found = _evidence(change(path, ["replicas = 3"], start=4), "replicas = 2\n", "replicas = 3\n")
+    assert [(e.rule, e.line, e.text) for e in found] == [(rule, 4, text)]
+
+
+def test_a_change_to_a_deploy_workflow_names_the_step_that_deploys() -> None:
+    new = (
+        "on: push\njobs:\n  ship:\n    steps:\n      - run: make\n      - run: helm upgrade api .\n"
+    )
+    old = new.replace("make", "make all")
+    found = _evidence(change(".github/workflows/ci.yml", ["      - run: make"], start=5), old, new)
+    assert [(e.rule, e.line, e.text) for e in found] == [
+        (
+            "deploy.ci-step",
+            5,
+            "changes a CI workflow that deploys (line 6: - run: helm upgrade api .)",
+        )
+    ]
+
+
+def test_an_added_deploy_step_is_its_own_evidence() -> None:
+    lines = ["      - run: npm test", "      - run: kubectl apply -f k8s/"]
+    found = _evidence(change(".github/workflows/ci.yml", lines, start=10))
+    assert [(e.line, e.text) for e in found] == [(11, "- run: kubectl apply -f k8s/")]
+
+
+def test_a_terraform_secret_default_is_redacted_in_the_evidence() -> None:
+    secret = "Sh0p-Prod-" + "2024!xQ9"
+    lines = ['variable "db_password" {', f'  default = "{secret}"', "}"]
+    found = [
+        e for e in _evidence(change("variables.tf", lines, status="added")) if "secret" in e.rule
+    ]
+    assert [(e.rule, e.line) for e in found] == [("security.terraform-secret-default", 2)]
+    assert secret not in found[0].text
+    assert found[0].text == 'variable "db_password" default = "Sh0p…[redacted]"'
+
+
+def test_a_terraform_password_literal_is_redacted_in_the_evidence() -> None:
+    secret = "Sh0p-Prod-" + "2024!xQ9"
+    found = _evidence(change("rds.tf", [f'  password = "{secret}"']))
+    texts = [e.text for e in found if e.rule == "security.secret-assignment"]
+    assert texts == ['password = "Sh0p…[redacted]"']
+
+
+def test_a_catalog_change_points_at_the_first_new_text() -> None:
+    removed = ['  pay_button: "Pay now"', '  title: "Cart"']
+    added = ['  checkout_button: "Pay now"', '  title: "Your cart"']
+    found = _evidence(change("config/locales/en.yml", added, removed, start=7))
+    assert [(e.rule, e.line, e.text) for e in found] == [
+        ("copy.locale-catalog", 8, 'title: "Your cart"')
+    ]
+
+
+def test_a_binary_catalog_is_copy_as_a_whole() -> None:
+    found = _evidence(change("locale/fr/LC_MESSAGES/django.mo", binary=True))
+    assert [(e.rule, e.line, e.text) for e in found] == [
+        ("copy.locale-catalog", None, "changes a translation catalog")
+    ]
+
+
+def test_a_secret_in_a_copy_line_is_masked() -> None:
+    found = _evidence(change("templates/page.html", [f"<p>Use key {AWS_KEY} to sign in</p>"]))
+    copy = [e.text for e in found if e.rule == "copy.templates"]
+    assert copy == ["<p>Use key AKIA…[redacted] to sign in</p>"]
+
+
+def test_one_sql_line_matching_two_ddl_forms_is_one_piece_of_evidence() -> None:
+    found = _evidence(change("db/init.sql", ["ALTER TABLE users ADD COLUMN email text;"]))
+    assert [(e.rule, e.line) for e in found] == [("schema.sql-ddl", 1)]
+
+
+# ---------------------------------------------------------------- properties of the readers
+
+_KEYS = st.from_regex(r"[a-z][a-z_]{0,11}", fullmatch=True)
+_VALUES = st.from_regex(r"[A-Z][a-z]{1,8}( [a-z]{1,8}){0,3}", fullmatch=True)
+_CATALOGS: dict[str, Callable[[str, str], str]] = {
+    "config/locales/en.yml": lambda key, value: f'    {key}: "{value}"',
+    "messages/en.json": lambda key, value: f'  "{key}": "{value}",',
+    "src/main/resources/messages_en.properties": lambda key, value: f"{key}={value}",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(sorted(_CATALOGS)),
+    st.lists(st.tuples(_KEYS, _KEYS, _VALUES), min_size=1, max_size=5),
+    st.randoms(use_true_random=False),
+)
+def test_renamed_or_moved_keys_are_never_copy_a_changed_text_always_is(
+    path: str, entries: list[tuple[str, str, str]], rng: object
+) -> None:
+    line = _CATALOGS[path]
+    removed = [line(old_key, value) for old_key, _, value in entries]
+    added = [line(new_key, value) for _, new_key, value in entries]
+    rng.shuffle(added)  # type: ignore[attr-defined]
+    assert "copy" not in by_category(detect(change(path, added, removed)))
+    changed = [*added[:-1], line("k", entries[-1][2] + " now")]
+    assert "copy" in by_category(detect(change(path, changed, removed)))
+
+
+_HCL = st.sampled_from(
+    [
+        'resource "aws_s3_bucket" "a" {', '  bucket = "shop-assets"', "}", 'variable "x" {',
+        "  type = string", '  default = "eu west"', '  description = "The region."',
+        "  tags = {", '    Name = "a  b"', "  }", 'output "id" {', "  value = aws_s3_bucket.a.id",
+    ]
+)  # fmt: skip
+_NOISE = st.sampled_from(["", "# a comment", "// a comment", "/* a block */", "   "])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_HCL, max_size=12), st.lists(st.tuples(st.integers(0, 12), _NOISE), max_size=4))
+def test_comments_blank_lines_and_alignment_never_change_what_terraform_plans(
+    lines: list[str], noise: list[tuple[int, str]]
+) -> None:
+    from signoff.core.risk.detectors import _hcl_lines
+
+    noisy = list(lines)
+    for position, text in noise:
+        noisy.insert(min(position, len(noisy)), text)
+    aligned = [text.replace(" = ", "    =  ") for text in noisy]
+    assert _hcl_lines("\n".join(aligned)) == _hcl_lines("\n".join(lines))
+
+
+def test_a_changed_string_or_value_always_changes_what_terraform_plans() -> None:
+    from signoff.core.risk.detectors import _hcl_lines
+
+    base = 'resource "a" "b" {\n  name = "a  b"\n  count = 1\n}\n'
+    assert _hcl_lines(base) != _hcl_lines(base.replace("a  b", "a b"))
+    assert _hcl_lines(base) != _hcl_lines(base.replace("count = 1", "count = 2"))
+
+
+_GEMS = st.from_regex(r"[a-z][a-z0-9_-]{1,14}", fullmatch=True)
+_DEV_GROUPS = st.sampled_from(
+    [":development", ":test", ":development, :test", "%i[development test]"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_GEMS, min_size=1, max_size=4, unique=True), _GEMS, _DEV_GROUPS, st.booleans())
+def test_a_gem_added_to_a_development_group_never_ships_one_added_outside_always_does(
+    base: list[str], gem: str, groups: str, nested: bool
+) -> None:
+    old = "source 'https://rubygems.org'\n" + "".join(f"gem '{name}'\n" for name in base)
+    line = f"    gem '{gem}'\n" if nested else f"  gem '{gem}'\n"
+    body = f"  platforms :mri do\n{line}  end\n" if nested else line
+    grouped = old + f"group {groups} do\n{body}end\n"
+    assert _added_dependencies("Gemfile", old, grouped) == []
+    shipped = old + f"gem '{gem}'\n"
+    known = {normalise(name) for name in base}  # rack_test and rack-test are one gem
+    expected = [] if normalise(gem) in known else [f"adds dependency {gem} (dependencies)"]
+    assert _added_dependencies("Gemfile", old, shipped) == expected

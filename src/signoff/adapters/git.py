@@ -55,6 +55,14 @@ _DIFF_SHAPE: Final = (
 _CHUNK: Final = 1 << 20
 _PIPE_SIZE: Final = 1 << 20  # Linux's default ceiling for an unprivileged pipe
 _OBJECT_ID_LENGTHS: Final = frozenset({40, 64})  # SHA-1 and SHA-256 repositories
+# The empty tree's id in SHA-1 and SHA-256 repositories: what :func:`empty_tree` answers, known
+# without running git.
+EMPTY_TREES: Final = frozenset(
+    {
+        "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+        "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+    }
+)
 _HEX: Final = frozenset("0123456789abcdef")
 
 
@@ -230,11 +238,18 @@ def merge_base(root: Path, left: str, right: str) -> str:
 
 def directories(root: Path, rev: str) -> frozenset[str]:
     """Every directory path in the tree of ``rev``, a commit or a tree (submodules are not)."""
-    tree = _maybe(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}")
-    if not tree:
-        resolve_revision(root, rev)  # raises the message that fits (unknown, or shallow)
-        raise GitError(f"revision {rev!r} names no tree in {root}; pass a commit")
-    listing = _git(root, "ls-tree", "-r", "-d", "-z", "--full-tree", "--end-of-options", tree)
+    # One git call when all is well; the reason is worked out only when it is not.
+    args = ("ls-tree", "-r", "-d", "-z", "--full-tree", "--end-of-options", f"{rev}^{{tree}}")
+    completed = _run(root, *args)
+    if completed.returncode != 0:
+        tree = _maybe(
+            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}"
+        )
+        if not tree:
+            resolve_revision(root, rev)  # raises the message that fits (unknown, or shallow)
+            raise GitError(f"revision {rev!r} names no tree in {root}; pass a commit")
+        raise _failure(root, args, completed.stderr)
+    listing = completed.stdout.decode("utf-8", "surrogateescape")
     found: set[str] = set()
     for entry in listing.split("\0"):
         info, _, path = entry.partition("\t")

@@ -2,18 +2,27 @@
 
 The git adapter streams :class:`FileChange` values one file at a time (a huge diff is never held
 whole); detectors and the diff hash consume them as they come.
+
+A file's added (or removed) lines are kept as :class:`Lines`: the text of all of them joined by
+newlines, and the line numbers as runs (first number, count), one per hunk. A 500,000-line diff
+would otherwise build 500,000 ``(number, text)`` tuples that most readers never look at: the
+risk rules search the joined text, and only a match needs its line number.
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from itertools import accumulate, chain
+from typing import TYPE_CHECKING, Literal, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 ChangeStatus = Literal["added", "modified", "deleted", "renamed", "copied", "type-changed"]
+Numbered = tuple[int, str]
 
 NO_BLOB = "0" * 40
 NO_MODE = "000000"
@@ -21,7 +30,126 @@ SUBMODULE_MODE = "160000"
 SYMLINK_MODE = "120000"
 
 
-@dataclass(frozen=True, slots=True)
+class Lines(Sequence[Numbered]):
+    """One side of a file's change: ``(line number, text)`` pairs, stored as one string.
+
+    ``text`` is every line joined by ``\\n``; ``runs`` holds ``(first number, count)`` for each
+    stretch of consecutive numbers. The pairs are built on first use and then kept. A plain
+    class rather than a frozen dataclass because of that cache; nothing else ever changes.
+    """
+
+    __slots__ = ("_pairs", "_runs", "_size", "_starts", "_text")
+
+    _pairs: tuple[Numbered, ...] | None
+    _runs: tuple[tuple[int, int], ...]
+    _size: int
+    _starts: list[int] | None
+    _text: str
+
+    def __init__(self, text: str, runs: tuple[tuple[int, int], ...]) -> None:
+        """Lines from their joined text: the caller vouches that ``text`` holds as many lines
+        as the runs count (one newline fewer). :meth:`of` builds them from pairs."""
+        self._text = text
+        self._runs = runs
+        self._size = sum(count for _, count in runs)
+        self._pairs = None
+        self._starts = None
+
+    @classmethod
+    def of(cls, pairs: Iterable[Numbered]) -> Lines:
+        """Lines from ``(number, text)`` pairs in any order (a line may even hold a newline)."""
+        kept = tuple(pairs)
+        runs: list[tuple[int, int]] = []
+        for number, _ in kept:
+            if runs and runs[-1][0] + runs[-1][1] == number:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            else:
+                runs.append((number, 1))
+        lines = cls("\n".join(text for _, text in kept), tuple(runs))
+        lines._pairs = kept
+        if any("\n" in text for _, text in kept):  # positions must map by length, not newline
+            lines._starts = list(accumulate((len(text) + 1 for _, text in kept), initial=0))
+        return lines
+
+    @property
+    def text(self) -> str:
+        """Every line joined by ``\\n`` (no newline after the last)."""
+        return self._text
+
+    @property
+    def first_number(self) -> int | None:
+        """The number of the first line; None when there is none."""
+        return self._runs[0][0] if self._runs else None
+
+    def pairs(self) -> tuple[Numbered, ...]:
+        """Every ``(number, text)`` pair, built once."""
+        if self._pairs is None:
+            numbers = chain.from_iterable(
+                range(first, first + count) for first, count in self._runs
+            )
+            texts = self._text.split("\n") if self._size else []
+            self._pairs = tuple(zip(numbers, texts, strict=True))
+        return self._pairs
+
+    def locate(self, position: int) -> tuple[int, str, int]:
+        """The line holding ``text[position]``: (its number, its text, where the next starts)."""
+        text = self._text
+        if self._starts is not None:
+            index = bisect_right(self._starts, position) - 1
+            return (*self.pairs()[index], self._starts[index + 1])
+        index = text.count("\n", 0, position)
+        start = text.rfind("\n", 0, position) + 1
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        return self.number(index), text[start:end], end + 1
+
+    def number(self, index: int) -> int:
+        """The line number of the ``index``-th line."""
+        for first, count in self._runs:
+            if index < count:
+                return first + index
+            index -= count
+        raise IndexError(index)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+    @overload
+    def __getitem__(self, index: int) -> Numbered: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Numbered, ...]: ...
+    def __getitem__(self, index: int | slice) -> Numbered | tuple[Numbered, ...]:
+        return self.pairs()[index]
+
+    def __iter__(self) -> Iterator[Numbered]:
+        return iter(self.pairs())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lines):
+            return self._size == other._size and self.pairs() == other.pairs()
+        if isinstance(other, tuple):
+            return self.pairs() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.pairs())
+
+    def __repr__(self) -> str:
+        return f"Lines({self.pairs()!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        if self._starts is None:  # the text says it all: the pairs are not pickled
+            return (Lines, (self._text, self._runs))
+        return (Lines.of, (self.pairs(),))
+
+
+NO_LINES = Lines("", ())
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class FileChange:
     """One file of a diff.
 
@@ -29,20 +157,59 @@ class FileChange:
     renames and copies. Modes are git's six octal digits (``000000`` when the side is absent)
     and blobs are full object ids (:data:`NO_BLOB` when absent). ``added`` holds
     ``(line number in the new file, text)`` and ``removed`` ``(line number in the old file,
-    text)``, without the trailing newline. Binary files and submodules carry no lines.
+    text)``, without the trailing newline; ``added_lines`` and ``removed_lines`` are the same
+    lines as :class:`Lines`, whose joined ``text`` is what a fast reader wants. Binary files
+    and submodules carry no lines.
     """
 
     status: ChangeStatus
     path: str
-    old_path: str | None = None
-    old_mode: str = NO_MODE
-    new_mode: str = NO_MODE
-    old_blob: str = NO_BLOB
-    new_blob: str = NO_BLOB
-    binary: bool = False
-    added: tuple[tuple[int, str], ...] = ()
-    removed: tuple[tuple[int, str], ...] = ()
-    similarity: int | None = None
+    old_path: str | None
+    old_mode: str
+    new_mode: str
+    old_blob: str
+    new_blob: str
+    binary: bool
+    added_lines: Lines
+    removed_lines: Lines
+    similarity: int | None
+
+    def __init__(  # noqa: PLR0917 - the signature the generated __init__ had
+        self,
+        status: ChangeStatus,
+        path: str,
+        old_path: str | None = None,
+        old_mode: str = NO_MODE,
+        new_mode: str = NO_MODE,
+        old_blob: str = NO_BLOB,
+        new_blob: str = NO_BLOB,
+        binary: bool = False,
+        added: Lines | Iterable[Numbered] = NO_LINES,
+        removed: Lines | Iterable[Numbered] = NO_LINES,
+        similarity: int | None = None,
+    ) -> None:
+        # The generated __init__ cannot turn pairs into Lines; frozen: set through object.
+        # One call per field, unrolled: this runs once per file of a 5,000-file diff.
+        setter = object.__setattr__
+        setter(self, "status", status)
+        setter(self, "path", path)
+        setter(self, "old_path", old_path)
+        setter(self, "old_mode", old_mode)
+        setter(self, "new_mode", new_mode)
+        setter(self, "old_blob", old_blob)
+        setter(self, "new_blob", new_blob)
+        setter(self, "binary", binary)
+        setter(self, "added_lines", added if isinstance(added, Lines) else Lines.of(added))
+        setter(self, "removed_lines", removed if isinstance(removed, Lines) else Lines.of(removed))
+        setter(self, "similarity", similarity)
+
+    @property
+    def added(self) -> tuple[Numbered, ...]:
+        return self.added_lines.pairs()
+
+    @property
+    def removed(self) -> tuple[Numbered, ...]:
+        return self.removed_lines.pairs()
 
     @property
     def submodule(self) -> bool:

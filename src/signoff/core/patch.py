@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from signoff.core.diff import NO_BLOB, SUBMODULE_MODE, ChangeStatus, FileChange
+from signoff.core.diff import NO_BLOB, NO_LINES, SUBMODULE_MODE, ChangeStatus, FileChange, Lines
 from signoff.core.errors import GitError
 
 if TYPE_CHECKING:
@@ -231,9 +231,9 @@ class _FileBuilder:
         "keep",
         "marks",
         "minus",
-        "minus_numbers",
+        "minus_runs",
         "plus",
-        "plus_numbers",
+        "plus_runs",
         "record",
         "saw_index",
         "sections_left",
@@ -246,24 +246,20 @@ class _FileBuilder:
         # One block per hunk, lines joined by newlines, each still with its "+"/"-".
         self.plus: list[bytes] = []
         self.minus: list[bytes] = []
-        self.plus_numbers: list[int] = []
-        self.minus_numbers: list[int] = []
+        # (first line number, count) per hunk: numbers are worked out only if someone asks.
+        self.plus_runs: list[tuple[int, int]] = []
+        self.minus_runs: list[tuple[int, int]] = []
         self.expected = (record.old_blob, record.new_blob)
         self.keep = True
         self.saw_index = False
-        self.marks = (0, 0, 0, 0)
+        self.marks = (0, 0)
 
     def start_section(self) -> None:
         """Begin the next section: the whole file, or one side of a type change."""
         record = self.record
         self.sections_left -= 1
         self.saw_index = False
-        self.marks = (
-            len(self.plus),
-            len(self.plus_numbers),
-            len(self.minus),
-            len(self.minus_numbers),
-        )
+        self.marks = (len(self.plus), len(self.minus))
         if record.status != "type-changed":
             self.keep = SUBMODULE_MODE not in (record.old_mode, record.new_mode)
         elif self.sections_left == 1:  # git prints the deletion of the old side first
@@ -278,9 +274,9 @@ class _FileBuilder:
         if not self.saw_index and old != new:
             raise GitError(f"git diff printed no index line for {self.record.path!r}; {_BUG}")
         if not self.keep:  # a submodule's "Subproject commit" lines are not content
-            plus, plus_numbers, minus, minus_numbers = self.marks
-            del self.plus[plus:], self.plus_numbers[plus_numbers:]
-            del self.minus[minus:], self.minus_numbers[minus_numbers:]
+            plus, minus = self.marks  # one block and one run per hunk: the same marks
+            del self.plus[plus:], self.plus_runs[plus:]
+            del self.minus[minus:], self.minus_runs[minus:]
 
     def header(self, block: bytes) -> None:
         """Read a section's extended header: the blob ids it names, and whether it is binary."""
@@ -328,10 +324,10 @@ class _FileBuilder:
                 f"git diff's hunk {shown!r} in {self.record.path!r} does not match its body; {_BUG}"
             )
         if removed:
-            self.minus_numbers += range(old_first, old_first + removed)
+            self.minus_runs.append((old_first, removed))
             self.minus.append(minus)
         if added:
-            self.plus_numbers += range(new_first, new_first + added)
+            self.plus_runs.append((new_first, added))
             self.plus.append(plus)
 
     def finish(self) -> FileChange:
@@ -345,29 +341,28 @@ class _FileBuilder:
             old_blob=record.old_blob,
             new_blob=record.new_blob,
             binary=self.binary,
-            added=_pairs(self.plus_numbers, self.plus, "+", record.path),
-            removed=_pairs(self.minus_numbers, self.minus, "-", record.path),
+            added=_lines_of(self.plus_runs, self.plus, b"+", record.path),
+            removed=_lines_of(self.minus_runs, self.minus, b"-", record.path),
             similarity=record.similarity,
         )
 
 
-def _pairs(
-    numbers: list[int], blocks: list[bytes], prefix: str, path: str
-) -> tuple[tuple[int, str], ...]:
-    """``(number, text)`` pairs, the prefix dropped, decoded in one call for the whole file.
+def _lines_of(runs: list[tuple[int, int]], blocks: list[bytes], prefix: bytes, path: str) -> Lines:
+    """The lines of one side, the prefix dropped, decoded in one call for the whole file.
 
     Decoding the joined lines equals decoding each: ``\\n`` and the prefix are ASCII, where a
-    UTF-8 decoder always resynchronises, so a bad byte never swallows its neighbour. Splitting
-    on ``\\n`` + prefix also proves every line has the prefix: one without it would merge with
-    the line before, and the count would fall short of the headers' count.
+    UTF-8 decoder always resynchronises, so a bad byte never swallows its neighbour. Replacing
+    ``\\n`` + prefix also proves every line has the prefix: the hunks hold one newline fewer
+    than their lines (each was counted against its header), and each must lose its prefix.
     """
     if not blocks:
-        return ()
-    text = b"\n".join(blocks).decode("utf-8", "replace")
-    texts = text[1:].split("\n" + prefix)
-    if text[:1] != prefix or len(texts) != len(numbers):
+        return NO_LINES
+    joined = b"\n".join(blocks)
+    stripped = joined[1:].replace(b"\n" + prefix, b"\n")
+    lines = sum(count for _, count in runs)
+    if joined[:1] != prefix or len(joined) - 1 - len(stripped) != lines - 1:
         raise GitError(f"git diff's hunks in {path!r} do not match their headers; {_BUG}")
-    return tuple(zip(numbers, texts, strict=True))
+    return Lines(stripped.decode("utf-8", "replace"), tuple(runs))
 
 
 class _PatchReader:

@@ -20,7 +20,15 @@ Choices that are easy to argue with, and why:
   example key is ignored. The generic ``password = "..."`` rule looks at configuration files
   only, where it is rarely a fixture.
 - Development-only container files (``Dockerfile.dev``, ``docker-compose.override.yml``,
-  ``.devcontainer/``, ``Procfile.dev``) are not deploys.
+  ``.devcontainer/``, ``Procfile.dev``) are not deploys, and development-only dependencies
+  (``devDependencies``, dev and test groups, ``requirements-dev.txt``) are no vendor
+  commitment: nothing ships with them.
+- A CI workflow is a deploy when it deploys or releases, judged on its whole text; a change
+  to comments of a Helm chart or Terraform (or to Terraform formatting and variable
+  descriptions) deploys nothing.
+- Env templates (``.env.example``) are not security by path: they document names, not values.
+- A template or stylesheet is never security by its name (``password_reset.txt.tmpl`` is an
+  e-mail, ``theme/tokens.ts`` colours); only code is.
 - Patterns on lines of code skip comment lines: a comment about ``DROP TABLE`` drops nothing.
 """
 
@@ -67,6 +75,26 @@ SETTINGS: tuple[str, ...] = (
     *_any("index.[jt]s", "main.[jt]s", "main.go", "application.rb", "middleware*", "*.ini"),
     *_any("*.cfg", "*.conf", "*.properties", "*.toml", *YAML, "*.json", ".env*", "*.env"),
 )
+# Env templates document the variables an app reads; they hold no secrets by convention.
+ENV_TEMPLATES: tuple[str, ...] = _any(
+    ".env.example", ".env.sample", ".env.template", ".env.dist", ".env.*.example",
+    ".env.*.sample", ".env.*.template", ".env.*.dist", "*.env.example", "*.env.sample",
+    "*.env.template", "*.env.dist", "example.env", "sample.env",
+)  # fmt: skip
+CORS_FILES: tuple[str, ...] = _any("cors.*", "*_cors.*", "*-cors.*", "cors/")
+TERRAFORM: tuple[str, ...] = _any(
+    "*.tf", "*.tfvars", "*.tf.json", "*.tfvars.json", ".terraform.lock.hcl", "terragrunt.hcl"
+)
+# Where login code lives: files and folders named for authentication, sessions, passwords,
+# accounts, users, sign-up, middleware and routes (with SETTINGS, app entry points). Broad on
+# purpose: a rule scoped here reads the lines only of these files, and still needs them to
+# speak of logging in.
+LOGIN_CODE: tuple[str, ...] = _any(
+    "*auth*", "*login*", "*logon*", "*signin*", "*sign_in*", "*sign-in*", "*session*",
+    "*passw*", "*account*", "*user*", "*identity*", "*registration*", "*signup*", "*member*",
+    "*middleware*", "*throttl*", "*ratelimit*", "*rate_limit*", "*security*", "routes/",
+    "routes.*", "router.*", "urls.py",
+)  # fmt: skip
 TEMPLATE_EXTENSIONS = (
     "html", "htm", "jinja", "jinja2", "j2", "njk", "hbs", "handlebars", "mustache", "erb",
     "haml", "slim", "liquid", "twig", "ejs", "pug", "jade", "gohtml", "tmpl", "cshtml",
@@ -135,8 +163,10 @@ SCHEMA: tuple[RiskRule, ...] = (
           exclude=(*SHIPPED, "**/__init__.py")),
     _rule("schema.sql-ddl", "a DDL statement in a SQL file",
           paths=_ext(_any("*"), "sql", "ddl", "psql", "mysql", "pgsql", "cql", "hql"),
-          added=(rf"(?i)\b(?:CREATE|ALTER|DROP|RENAME|TRUNCATE){_DDL_MODIFIERS}\s+{_DDL_OBJECT}\b",
-                 r"(?i)\b(?:ADD|DROP|RENAME|ALTER|MODIFY)\s+COLUMN\b")),
+          # One pattern, not two: a line matching both (ALTER TABLE ... ADD COLUMN) is one
+          # piece of evidence.
+          added=((rf"(?i)\b(?:(?:CREATE|ALTER|DROP|RENAME|TRUNCATE){_DDL_MODIFIERS}\s+{_DDL_OBJECT}"
+                  r"|(?:ADD|DROP|RENAME|ALTER|MODIFY)\s+COLUMN)\b"),)),
     # One pattern per keyword: each starts with a literal, which the regex engine finds fast.
     _rule("schema.ddl-in-code", "a DDL statement in code",
           added=tuple(rf"{keyword}{_DDL_MODIFIERS}\s+{_DDL_OBJECT}\b"
@@ -200,12 +230,14 @@ DEPLOY: tuple[RiskRule, ...] = (
     _rule("deploy.kubernetes-kind", "a Kubernetes object",
           paths=YAML,
           added=(rf"""kind:\s*["']?(?:{_K8S_KINDS})["']?\s*(?:#.*)?$""",)),
+    # Both read the whole file: a change to comments (and, in Terraform, to formatting and to
+    # variable and output descriptions) renders and plans the same, so it deploys nothing.
     _rule("deploy.helm", "a Helm chart",
           paths=_any("Chart.yaml", "Chart.lock", "charts/", "helm/", "helmfile.yaml",
-                     "helmfile.yml", "helmfile.d/")),
+                     "helmfile.yml", "helmfile.d/"),
+          detector="helm-chart"),
     _rule("deploy.terraform", "a Terraform configuration",
-          paths=_any("*.tf", "*.tfvars", "*.tf.json", "*.tfvars.json", ".terraform.lock.hcl",
-                     "terragrunt.hcl")),
+          paths=TERRAFORM, detector="terraform"),
     _rule("deploy.pulumi", "a Pulumi project or stack",
           paths=_ext(_any("Pulumi", "Pulumi.*"), "yaml", "yml")),
     _rule("deploy.cloudformation", "a CloudFormation or CDK stack",
@@ -241,13 +273,10 @@ DEPLOY: tuple[RiskRule, ...] = (
           paths=tuple(f"{folder}*{word}*" for folder in (".github/workflows/", ".gitlab/ci/")
                       for word in ("deploy", "release", "publish", "delivery", "production",
                                    "cd."))),
-    _rule("deploy.ci-step", "a deploy or release step in CI",
-          paths=_CI,
-          added=(r"(?i)(?<!\w)(?<!--)(?:deploy\w*|releases?|released|publish\w*|rollout)\b",
-                 (r"(?i)\b(?:kubectl\s+(?:apply|set|rollout|replace|create)|helm\s+(?:upgrade|install)"
-                 r"|terraform\s+apply|pulumi\s+up|docker\s+push|twine\s+upload|gem\s+push"
-                 r"|ansible-playbook|aws\s+s3\s+sync|aws\s+ecs\s+update-service"
-                 r"|environment:\s*[\"']?prod)"))),
+    # Reads the whole workflow: a change to a workflow that deploys is a deploy change, even
+    # on a line that does not say so; a lint or test workflow is not.
+    _rule("deploy.ci-step", "a CI workflow that deploys or releases",
+          paths=_CI, detector="ci-deploy"),
 )  # fmt: skip
 
 # A quoted literal of 8+ characters that is not a placeholder, a variable or a template.
@@ -262,7 +291,8 @@ SECURITY: tuple[RiskRule, ...] = (
           paths=_any("app/policies/", "*_policy.rb", "*.rego", "casbin*.conf", "*.cedar")),
     _rule("security.codeowners", "the CODEOWNERS file", paths=_any("CODEOWNERS")),
     _rule("security.env-file", "an environment file",
-          paths=_any(".env", ".env.*", ".envrc", "*.env")),
+          paths=_any(".env", ".env.*", ".envrc", "*.env"),
+          exclude=(*SHIPPED, *ENV_TEMPLATES)),
     _rule("security.key-file", "a key or certificate file",
           paths=_any("*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "id_rsa",
                      "id_ecdsa", "id_ed25519", "*.crt", "*.cer")),
@@ -287,8 +317,11 @@ SECURITY: tuple[RiskRule, ...] = (
                  r"[\"']?\s*[:=]"),
                  r"\bdebug[\"']?\s*[:=]\s*[\"']?(?:true|True|1|yes|on)\b")),
     _rule("security.cors", "a cross-origin (CORS) setting",
-          paths=SETTINGS,
-          added=(r"(?i)\bcors|Access-Control-Allow-|CrossOrigin|AllowedOrigins",)),
+          paths=(*SETTINGS, *CORS_FILES),
+          added=((r"(?i)\bcors|Access-Control-Allow-|CrossOrigin|allow(?:ed)?[_-]?origins"
+                 r"""|\borigins?\b["']?\s*[:=(]?\s*\[?\s*["']\*["']"""),)),
+    _rule("security.cors-config", "a cross-origin (CORS) configuration file",
+          paths=CORS_FILES, exclude=CODE),
     _rule("security.csp", "a content security policy or security headers",
           paths=SETTINGS,
           added=((r"(?i)content[-_]?security[-_]?policy|\bcsp_|helmet\(|talisman|secure_headers"
@@ -322,8 +355,13 @@ SECURITY: tuple[RiskRule, ...] = (
                  r"|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})"),)),
     _rule("security.sendgrid-key", "a SendGrid API key", exclude=GENERATED, secret=True,
           added=(r"(?P<secret>SG\.[\w-]{22}\.[\w-]{43})",)),
+    _rule("security.auth-throttling", "a login throttling or lockout change",
+          paths=(*LOGIN_CODE, *SETTINGS), detector="auth-throttling"),
+    _rule("security.terraform-secret-default",
+          "a literal default for a Terraform variable that holds a secret",
+          paths=TERRAFORM, detector="terraform-secret-default"),
     _rule("security.secret-assignment", "a password, key or token written into configuration",
-          paths=SETTINGS,
+          paths=(*SETTINGS, *TERRAFORM, "**/*.hcl"),
           added=(r"(?i)(?:password|passwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token"
                  r"|client[_-]?secret|private[_-]?key|token)[\"']?\s*[:=]\s*" + _SECRET_VALUE,)),
 )  # fmt: skip
@@ -332,12 +370,18 @@ SECURITY: tuple[RiskRule, ...] = (
 _NOT_PAGES = (*SHIPPED, "**/docs/**", "**/doc/**")
 
 COPY: tuple[RiskRule, ...] = (
+    # Compares the text on removed and added lines: a key renamed or moved is not copy.
     _rule("copy.locale-catalog", "a translation catalog",
           paths=(*_any("*.po", "*.pot", "*.mo", "locales/", "locale/", "i18n/", "l10n/"),
                  *_any("*.xliff", "*.xlf", "*.strings", "*.stringsdict", "*.arb", "*.resx"),
                  *_any("messages*.properties", "translations/", "lang/**/*.json"),
-                 *_any("lang/**/*.php", "res/values*/strings.xml")),
-          exclude=_NOT_PAGES),
+                 *_any("lang/**/*.php", "res/values*/strings.xml"),
+                 # next-intl and friends: messages/en.json, messages/pt-BR.json, zh-Hans, es-419
+                 *_ext(_any("messages/[a-z][a-z]", "messages/[a-z][a-z][a-z]",
+                            "messages/[a-z][a-z][-_][A-Za-z][A-Za-z]",
+                            "messages/[a-z][a-z][-_][A-Z][a-z][a-z][a-z]",
+                            "messages/[a-z][a-z][-_][0-9][0-9][0-9]"), "json")),
+          exclude=_NOT_PAGES, detector="locale-text"),
     _rule("copy.email-template", "an e-mail or notification template",
           paths=(*_any("templates/**/email/", "templates/**/emails/", "templates/**/mail/"),
                  *_any("templates/**/notifications/", "templates/**/sms/", "email_templates/"),
@@ -393,8 +437,10 @@ _RUBY_SERVICES = (
 )
 MANIFESTS: tuple[str, ...] = (
     *_any("requirements*.txt", "requirements*.in", "requirements/*.txt", "requirements/*.in"),
+    *_any("*-requirements.txt", "*_requirements.txt"),
     *_any("pyproject.toml", "Pipfile", "package.json", "go.mod", "Cargo.toml", "Gemfile"),
     *_any("*.gemspec", "pom.xml", "build.gradle", "build.gradle.kts", "composer.json"),
+    *_any("Chart.yaml"),  # a Helm chart's dependencies: other charts, often a vendor's
 )
 
 VENDOR: tuple[RiskRule, ...] = (

@@ -13,10 +13,7 @@ patterns that run on every file start with a literal. Lines are never kept: only
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from signoff.core.risk.builtin import builtin_rules, rule_catalogue
@@ -29,7 +26,7 @@ from signoff.core.risk.redact import redact, scrub
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from signoff.core.diff import FileChange
+    from signoff.core.diff import FileChange, Lines
 
 __all__ = ["RiskDetector", "builtin_rules", "rule_catalogue"]
 
@@ -42,11 +39,32 @@ def _trim(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-@dataclass(frozen=True, slots=True)
 class _LinePattern:
-    regex: re.Pattern[str]
-    needle: str | None  # a literal every match contains: ``in`` first, the regex only if found
-    redacts: bool  # names its secret part (?P<secret>...)
+    """A line pattern, compiled on first use.
+
+    Compiling the hundred-odd built-in patterns costs more than a one-file diff takes to scan,
+    and most never run: their rule's paths take none of the diff's files, or no file holds
+    their needle. (A slice's own patterns were compiled once already, to validate them.)
+    """
+
+    __slots__ = ("_regex", "needle", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        # a literal every match contains: ``in`` first, the regex only if found
+        self.needle = required_literal(source)
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.source, re.MULTILINE)
+        return self._regex
+
+    @property
+    def redacts(self) -> bool:
+        """Whether it names its secret part ``(?P<secret>...)``."""
+        return "secret" in self.regex.groupindex
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,24 +106,6 @@ def _plan(scoped: Sequence[_Compiled]) -> _Plan:
     )
 
 
-class _Side:
-    """One side's lines joined once; line starts are worked out only if something matched."""
-
-    __slots__ = ("_starts", "lines", "text")
-
-    def __init__(self, lines: tuple[tuple[int, str], ...]) -> None:
-        self.lines = lines
-        self.text = "\n".join(map(itemgetter(1), lines))
-        self._starts: list[int] | None = None
-
-    def line_at(self, position: int) -> tuple[int, int]:
-        """(index of the line holding ``position``, where the next line starts)."""
-        if self._starts is None:
-            self._starts = list(accumulate((len(text) + 1 for _, text in self.lines), initial=0))
-        index = bisect_right(self._starts, position) - 1
-        return index, self._starts[index + 1]
-
-
 class RiskDetector:
     """Feed it every :class:`FileChange` of a diff with :meth:`add`; read :meth:`detections`.
 
@@ -130,9 +130,7 @@ class RiskDetector:
         def compiled(patterns: tuple[str, ...]) -> tuple[_LinePattern, ...]:
             for pattern in patterns:
                 if pattern not in lines:
-                    regex = re.compile(pattern, re.MULTILINE)
-                    needle = required_literal(pattern)
-                    lines[pattern] = _LinePattern(regex, needle, "secret" in regex.groupindex)
+                    lines[pattern] = _LinePattern(pattern)
             return tuple(lines[pattern] for pattern in patterns)
 
         self._rules = tuple(
@@ -180,7 +178,7 @@ class RiskDetector:
     ) -> None:
         """Run every rule in scope over one file of the diff."""
         plan = self._plan_for(change)
-        first_line = change.added[0][0] if change.added else None
+        first_line = change.added_lines.first_number
         for rule in plan.whole_file:
             phrase = f"{verb(change)} {rule.description}"
             self._record(rule, Evidence(change.path, first_line, rule.id, _trim(phrase)))
@@ -190,26 +188,27 @@ class RiskDetector:
                 if detector.wants is None or any(detector.wants(path) for path in change.paths):
                     for line, text in detector.run(view, self._state):
                         self._record(rule, Evidence(change.path, line, rule.id, _trim(text)))
-        for scans, lines in ((plan.added, change.added), (plan.removed, change.removed)):
+        for scans, lines in (
+            (plan.added, change.added_lines),
+            (plan.removed, change.removed_lines),
+        ):
             if scans and lines:
-                side = _Side(lines)
-                text = side.text
+                text = lines.text
                 for rule, pattern in scans:
                     if pattern.needle is not None and pattern.needle not in text:
                         continue
                     match = pattern.regex.search(text)
-                    if match is not None:  # most files match nothing: no call, no line table
-                        self._scan(rule, change.path, side, pattern, match)
+                    if match is not None:  # most files match nothing: no call, no line numbers
+                        self._scan(rule, change.path, lines, pattern, match)
 
     def _scan(
-        self, rule: RiskRule, path: str, side: _Side, pattern: _LinePattern, first: re.Match[str]
+        self, rule: RiskRule, path: str, lines: Lines, pattern: _LinePattern, first: re.Match[str]
     ) -> None:
         """One piece of evidence per matching line, comment lines skipped where the rule says."""
-        text, regex = side.text, pattern.regex
+        text, regex = lines.text, pattern.regex
         match: re.Match[str] | None = first
         while match is not None:
-            index, position = side.line_at(match.start())
-            number, line = side.lines[index]
+            number, line, position = lines.locate(match.start())
             if not (rule.skip_comments and line.lstrip().startswith(COMMENT_PREFIXES)):
                 if pattern.redacts:
                     shown = redact(match.group(0), match.span(0), match.span("secret"))

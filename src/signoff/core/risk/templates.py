@@ -49,7 +49,11 @@ _INDENTED = frozenset({"haml", "slim", "pug", "jade"})
 _PROSE = frozenset({"md", "mdx", "txt", "markdown"})
 
 _COMMENTS = (("<!--", "-->"), ("{#", "#}"), ("{{!--", "--}}"), ("{{!", "}}"), ("<%#", "%>"),
-             ("{{/*", "*/}}"), ("@*", "*@"), ("{{--", "--}}"), ("{/*", "*/}"))  # fmt: skip
+             ("@*", "*@"), ("{{--", "--}}"), ("{/*", "*/}"))  # fmt: skip
+# Go and Helm template comments, with or without whitespace trimming: {{/* */}}, {{- /* */ -}}.
+_GO_COMMENT_OPEN = re.compile(r"\{\{-?\s*/\*")
+_GO_COMMENT_CLOSE = re.compile(r"\*/\s*-?\}\}")
+_GO_COMMENT_END = "*/}}"  # the state's marker for an open Go comment
 _COMMENT_BLOCK = re.compile(r"\{%-?\s*comment\s*-?%\}")
 _COMMENT_BLOCK_END = "endcomment"
 _EXPRESSIONS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|\$\{.*?\}|#\{.*?\}|@\{.*?\}")
@@ -142,6 +146,12 @@ def _has_words(*texts: str | None) -> bool:
 
 def _skip_open_blocks(line: str, state: _State) -> str | None:
     """The part of the line after any comment or script block the earlier lines opened."""
+    if state.comment_end == _GO_COMMENT_END:
+        close = _GO_COMMENT_CLOSE.search(line)
+        if close is None:
+            return None
+        line = line[close.end() :]
+        state.comment_end = None
     if state.comment_end is not None:
         end = line.find(state.comment_end)
         if end < 0:
@@ -159,11 +169,25 @@ def _skip_open_blocks(line: str, state: _State) -> str | None:
     return line
 
 
+def _cut_go_comments(line: str, state: _State) -> str:
+    while (opened := _GO_COMMENT_OPEN.search(line)) is not None:
+        closed = _GO_COMMENT_CLOSE.search(line, opened.end())
+        if closed is None:
+            state.comment_end = _GO_COMMENT_END
+            return line[: opened.start()]
+        line = line[: opened.start()] + line[closed.end() :]
+    return line
+
+
 def _cut_comments(line: str, state: _State) -> str:
     block = _COMMENT_BLOCK.search(line)
     if block is not None:
         state.comment_end = _COMMENT_BLOCK_END
         return line[: block.start()]
+    if "{{" in line:
+        line = _cut_go_comments(line, state)
+        if state.comment_end is not None:
+            return line
     for opener, closer in _COMMENTS:
         while opener in line:
             start = line.index(opener)
@@ -322,3 +346,108 @@ def visible_lines(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[tuple
         previous = number
         if reader(text, state):
             yield number, text
+
+
+# ---------------------------------------------------------------- translation catalogs
+
+_STRING = r'"((?:[^"\\]|\\.)*)"'
+_JSON_VALUE = re.compile(rf"^\s*{_STRING}\s*:\s*{_STRING}")
+_JSON_ITEM = re.compile(rf"^\s*{_STRING}\s*,?\s*$")
+_YAML_KEY = re.compile(r"""^\s*(?:-\s+)?(?:"[^"]*"|'[^']*'|[^\s:#'"][^:#]*?)\s*:(?:\s+|$)(.*)$""")
+_YAML_ITEM = re.compile(r"^\s*-\s+(.*)$")
+# gettext's msgid is the source text itself (and a changed msgid leaves its old translation
+# fuzzy, so unused): both msgid and msgstr are text; msgctxt is the only key.
+_PO_VALUE = re.compile(r'^\s*msg(?:str(?:\[\d+\])?|id|id_plural)\s+"(.*)"\s*$')
+_PO_KEY = re.compile(r"^\s*msgctxt\b")
+_PO_CONTINUATION = re.compile(r'^\s*"(.*)"\s*$')
+_PROPERTIES = re.compile(r"^\s*(?:\\.|[^=:\s\\])+\s*[=:\s]\s*(.*)$")
+_STRINGS = re.compile(rf"^\s*{_STRING}\s*=\s*{_STRING}\s*;")
+_ARROW = re.compile(r"""=>\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+_YAML_NO_TEXT = frozenset({"", "|", ">", "|-", ">-", "|+", ">+", "{}", "[]", "~", "null"})
+
+
+def _unquoted(value: str) -> str:
+    value = value.strip().rstrip(",").strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return value.strip()
+
+
+def _yaml_value(line: str) -> str:
+    stripped = line.split(" #", 1)[0].strip()
+    if not stripped or stripped.startswith("#"):
+        return ""
+    keyed = _YAML_KEY.match(stripped)
+    if keyed is not None:
+        value = keyed.group(1).strip()
+        return "" if value in _YAML_NO_TEXT or value.startswith("&") else _unquoted(value)
+    item = _YAML_ITEM.match(stripped)
+    return _unquoted(item.group(1) if item else stripped)  # a list item, or a folded line
+
+
+def _json_value(line: str) -> str:
+    pair = _JSON_VALUE.match(line)
+    if pair is not None:
+        return pair.group(2)
+    item = _JSON_ITEM.match(line)
+    return item.group(1) if item is not None else ""  # "key": { and braces hold no text
+
+
+def _po_value(line: str) -> str:
+    if line.lstrip().startswith("#") or _PO_KEY.match(line):
+        return ""
+    found = _PO_VALUE.match(line) or _PO_CONTINUATION.match(line)
+    return found.group(1) if found is not None else ""
+
+
+def _properties_value(line: str) -> str:
+    if line.lstrip().startswith(("#", "!")):
+        return ""
+    found = _PROPERTIES.match(line)
+    return found.group(1).strip() if found is not None else line.strip()
+
+
+def _markup_value(line: str) -> str:
+    """Apple .strings, PHP arrays, XML (Android, XLIFF, RESX): the text, not the key."""
+    for pattern in (_STRINGS, _ARROW):
+        found = pattern.search(line)
+        if found is not None:
+            return found.group(2) or (found.group(1) if pattern is _ARROW else "") or ""
+    return _ENTITY.sub(" ", _TAG.sub(" ", line)).strip()
+
+
+_CATALOG_READERS: dict[str, Callable[[str], str]] = {
+    "yml": _yaml_value, "yaml": _yaml_value, "json": _json_value, "arb": _json_value,
+    "po": _po_value, "pot": _po_value, "properties": _properties_value,
+}  # fmt: skip
+
+
+def changed_catalog_text(
+    path: str, added: Iterable[tuple[int, str]], removed: Iterable[tuple[int, str]]
+) -> tuple[int, str] | None:
+    """The first line of a catalog change that shows a customer new or different text.
+
+    The text (the value, never the key) of every removed and added line is compared: a text
+    on an added line that no removed line had is new or changed copy; failing that, a text
+    only a removed line had is deleted copy. A key renamed or moved keeps its text: no copy.
+    """
+    read = _CATALOG_READERS.get(path.rpartition(".")[2].lower(), _markup_value)
+    gone: dict[str, int] = {}
+    for _, line in removed:
+        value = read(line)
+        if value:
+            gone[value] = gone.get(value, 0) + 1
+    left = dict(gone)
+    for number, line in added:
+        value = read(line)
+        if not value:
+            continue
+        if left.get(value, 0) > 0:
+            left[value] -= 1
+        else:
+            return number, line
+    for number, line in removed:
+        value = read(line)
+        if value and left.get(value, 0) > 0:
+            return number, line
+    return None

@@ -21,6 +21,10 @@ gates share a ledger at once).
 Run ``.venv/bin/python bench/risk_quality.py --write docs/performance.md`` to refresh this
 benchmark's section of that file; without ``--write`` it prints the section. ``--cases DIR``
 reads another folder of case files and ``--stack NAME`` keeps one stack (repeatable).
+
+``--section risk-holdout`` measures the held-out set in ``bench/risk_holdout/`` instead (same
+format and guidelines, never used to tune the rules, see its README) and writes it under its own
+marker, so ``docs/performance.md`` reports the in-sample and the held-out figures side by side.
 """
 
 from __future__ import annotations
@@ -46,9 +50,45 @@ if TYPE_CHECKING:
 NAME = "risk-quality"
 SCRIPT = "bench/risk_quality.py"
 CASES_DIR = Path(__file__).resolve().parent / "risk_cases"
+HOLDOUT_DIR = Path(__file__).resolve().parent / "risk_holdout"
 CATEGORIES = ("schema", "deploy", "security", "copy", "vendor", "architecture")
 STACKS = ("django", "rails", "node", "terraform", "kubernetes", "go")
 GATE_TIMEOUT_SECONDS = 120
+
+# ---------------------------------------------------------------- the sections
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One labelled set's section of docs/performance.md: its marker, its heading, its cases."""
+
+    name: str  # the marker: <!-- bench:NAME:start -->
+    heading: str  # what the section's title calls the set
+    cases: Path  # the folder read when --cases is not given
+    about: str  # how the labels relate to the rules, for the reader of the figures
+
+
+SECTIONS = {
+    section.name: section
+    for section in (
+        Section(
+            NAME,
+            "labelled set",
+            CASES_DIR,
+            "The rules were revised while looking at this set's failures, so these figures are "
+            "in-sample; the held-out set's section is the honest measurement.",
+        ),
+        Section(
+            "risk-holdout",
+            "held-out set",
+            HOLDOUT_DIR,
+            "This set was written after the rules, from other repository layouts, by a reviewer "
+            "who had not read them, and it is never used to change them: these figures say how "
+            "the rules do on changes they were not tuned on.",
+        ),
+    )
+}
+
 
 # ---------------------------------------------------------------- the labelled cases
 
@@ -482,6 +522,16 @@ class Measured:
     detections: list[Detection]
     scores: Scores
     changed: Sequence[str]  # source files edited while the benchmark ran
+    section: Section = SECTIONS[NAME]
+    cases_dir: Path = CASES_DIR
+
+    @property
+    def title(self) -> str:
+        """The section's heading: names the set when it is not the default one."""
+        stacks = "stack" if len(self.stacks) == 1 else "stacks"
+        which = "" if self.section.name == NAME else f", {self.section.heading}"
+        changes = len(self.detections)
+        return f"Risk detection{which}: {changes} labelled changes from {len(self.stacks)} {stacks}"
 
     @property
     def errors(self) -> list[Detection]:
@@ -493,9 +543,23 @@ class Measured:
         return not self.errors
 
 
+def pick_section(name: str | None, cases: Path | None) -> tuple[Section, Path]:
+    """The section to write and the folder to read.
+
+    Without ``--section`` the folder decides: ``--cases bench/risk_holdout`` is the held-out set,
+    so its figures never land under the in-sample marker by mistake.
+    """
+    if name is None:
+        chosen = cases.resolve() if cases is not None else CASES_DIR
+        name = next((s.name for s in SECTIONS.values() if s.cases == chosen), NAME)
+    section = SECTIONS[name]
+    return section, section.cases if cases is None else cases
+
+
 def measure(args: argparse.Namespace, folder: Path, command: str) -> Measured:
+    section, cases_dir = pick_section(args.section, args.cases)
     try:
-        stacks = load_stacks(args.cases, args.stack or ())
+        stacks = load_stacks(cases_dir, args.stack or ())
     except CaseFileError as error:
         raise _report.BenchError(str(error)) from None
     package = _report.compile_signoff()
@@ -515,6 +579,8 @@ def measure(args: argparse.Namespace, folder: Path, command: str) -> Measured:
         detections=detections,
         scores=scores,
         changed=_report.changed_sources(sources, _report.source_fingerprint(package)),
+        section=section,
+        cases_dir=cases_dir,
     )
 
 
@@ -558,6 +624,15 @@ def _ambiguity(case: Case) -> str:
     return f" (Ambiguous: {case.ambiguous})" if case.ambiguous else ""
 
 
+def _folder(path: Path) -> str:
+    """A case folder as a reader finds it: relative to the project root when inside it."""
+    try:
+        shown = path.resolve().relative_to(_report.ROOT).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    return shown.rstrip("/") + "/"
+
+
 def render(measured: Measured) -> str:
     m = measured
     s = m.scores
@@ -570,13 +645,10 @@ def render(measured: Measured) -> str:
     no_risk_total = sum(not d.case.labels for d in m.detections)
     seconds = sorted(d.seconds for d in m.detections if d.error is None)
     lines = [
-        *_report.header(
-            f"Risk detection: {total_cases} labelled changes from {len(m.stacks)} "
-            + ("stack" if len(m.stacks) == 1 else "stacks"),
-            m.command,
-        ),
+        *_report.header(m.title, m.command),
         *_report.paragraph(
-            f"The labelled set is `bench/risk_cases/` ({', '.join(st.name for st in m.stacks)}):",
+            f"The {m.section.heading} is `{_folder(m.cases_dir)}` "
+            f"({', '.join(st.name for st in m.stacks)}):",
             f"{total_cases} changes built as branches of one real git repository per stack,",
             f"{no_risk_total} of them ({no_risk_total / total_cases:.0%}) with no irreversible",
             "risk (refactors, tests, docs, comments, CSS, version bumps, fixtures, paths that",
@@ -585,6 +657,7 @@ def render(measured: Measured) -> str:
             f"is judged by `signoff gate --base {slices.BASE} --head case/<id> --spec",
             f"{slices.SPEC_ID} --format json`; a category counts as detected when it appears",
             "under `risk.detected`.",
+            m.section.about if m.cases_dir.resolve() == m.section.cases else "",
         ),
         "| category | cases labelled | TP | FP | FN | precision | recall | F1 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -636,20 +709,32 @@ def render(measured: Measured) -> str:
 def summarise(measured: Measured) -> tuple[str, ...]:
     s = measured.scores
     micro = s.micro
+    name = measured.section.name
     return (
         (
-            f"risk-quality: {s.cases} changes: micro precision {_figure(micro.precision)}, "
+            f"{name}: {s.cases} changes: micro precision {_figure(micro.precision)}, "
             f"recall {_figure(micro.recall)}, F1 {_figure(micro.f1)}; no-risk specificity "
             f"{_figure(s.specificity)}; {len(s.misses)} misses, {len(s.false_alarms)} false alarms"
         ),
-        *(f"risk-quality: NO VERDICT on {d.case.id}: {d.error}" for d in measured.errors),
-        *_report.summary_warnings(NAME, [], measured.changed),
+        *(f"{name}: NO VERDICT on {d.case.id}: {d.error}" for d in measured.errors),
+        *_report.summary_warnings(name, [], measured.changed),
     )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--cases", type=Path, default=CASES_DIR, help="folder of case files")
+    parser.add_argument(
+        "--section",
+        choices=sorted(SECTIONS),
+        help=(
+            f"which set, and the marker its section is written under: {NAME} (in-sample, "
+            "bench/risk_cases) or risk-holdout (held-out, bench/risk_holdout); default: the "
+            f"section whose folder --cases names, else {NAME}"
+        ),
+    )
+    parser.add_argument(
+        "--cases", type=Path, help="folder of case files (default: the section's own folder)"
+    )
     parser.add_argument(
         "--stack", action="append", help="only this stack's file (repeatable; default: all)"
     )
@@ -664,15 +749,18 @@ def run(argv: list[str] | None = None) -> _report.Outcome:
     """Measure, then write the section (``--write FILE``) or print it."""
     arguments = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(arguments)
+    section, _ = pick_section(args.section, args.cases)
     if args.jobs < 1:
-        return _report.refuse(NAME, "--jobs must be at least 1")
+        return _report.refuse(section.name, "--jobs must be at least 1")
     command = _report.display_command([sys.executable, SCRIPT, *arguments])
 
     def measure_in_a_temporary_folder() -> Measured:
         with tempfile.TemporaryDirectory(prefix="signoff-risk-") as folder:
             return measure(args, Path(folder), command)
 
-    return _report.conclude(NAME, measure_in_a_temporary_folder, render, summarise, args.write)
+    return _report.conclude(
+        section.name, measure_in_a_temporary_folder, render, summarise, args.write
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

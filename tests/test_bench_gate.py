@@ -183,6 +183,37 @@ def test_the_labelled_set_is_big_enough_balanced_and_documented() -> None:
                 assert case.id in header, f"{case.id} is ambiguous but not listed in the header"
 
 
+def test_the_held_out_set_is_big_enough_balanced_and_independent() -> None:
+    quality = _quality()
+    stacks = quality.load_stacks(quality.HOLDOUT_DIR)
+    assert [stack.name for stack in stacks] == sorted(quality.STACKS)
+    cases = [case for stack in stacks for case in stack.cases]
+    assert len(cases) >= 42
+    assert all(len(stack.cases) >= 7 for stack in stacks)
+    assert sum(not case.labels for case in cases) * 3 >= len(cases)
+    for category in CATEGORIES:
+        assert any(category in case.labels for case in cases), category
+    assert sum(len(case.labels) > 1 for case in cases) >= 6
+    in_sample = quality.load_stacks(quality.CASES_DIR)
+    in_sample_ids = {case.id for stack in in_sample for case in stack.cases}
+    assert not in_sample_ids & {case.id for case in cases}
+    for stack in stacks:
+        text = (quality.HOLDOUT_DIR / f"{stack.name}.toml").read_text(encoding="utf-8")
+        header = text[: text.index("\nstack = ")]
+        for case in stack.cases:
+            if case.ambiguous:
+                assert case.id in header, f"{case.id} is ambiguous but not listed in the header"
+    # Independent layouts: no held-out base reuses an in-sample file as it is (framework
+    # boilerplate of a few lines, such as Rails' ApplicationRecord, may coincide).
+    for held, tuned in zip(stacks, in_sample, strict=True):
+        shared = {
+            path
+            for path, text in held.main_tree().items()
+            if tuned.main_tree().get(path) == text and len(text.strip().splitlines()) > 5
+        }
+        assert not shared, f"{held.name}: held-out base copies {sorted(shared)}"
+
+
 def _case_file(tmp_path: Path, case: str, base: str = '"a.txt" = "one\\ntwo\\n"') -> Path:
     folder = tmp_path / "cases"
     folder.mkdir(exist_ok=True)
@@ -250,10 +281,16 @@ def test_a_case_id_used_in_two_files_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_every_case_branch_holds_exactly_the_intended_diff(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("folder", "kinds"),
+    [("CASES_DIR", {"A", "M", "D", "R"}), ("HOLDOUT_DIR", {"A", "M", "D"})],
+)
+def test_every_case_branch_holds_exactly_the_intended_diff(
+    tmp_path: Path, folder: str, kinds: set[str]
+) -> None:
     quality = _quality()
     statuses: set[str] = set()
-    for stack in quality.load_stacks(quality.CASES_DIR):
+    for stack in quality.load_stacks(getattr(quality, folder)):
         repo = tmp_path / stack.name
         quality.build_repo(stack, repo)
         main = stack.main_tree()
@@ -263,7 +300,7 @@ def test_every_case_branch_holds_exactly_the_intended_diff(tmp_path: Path) -> No
             assert got == quality.expected_name_status(main, case), case.id
             statuses |= {entry[0] for entry in got}
             assert "signoff.toml" not in {path for entry in got for path in entry[1:]}
-    assert statuses == {"A", "M", "D", "R"}
+    assert statuses == kinds
 
 
 def test_a_case_branch_carries_the_case_contents(tmp_path: Path) -> None:
@@ -406,6 +443,64 @@ def test_the_report_lists_misses_and_false_alarms_with_evidence() -> None:
     assert measured.passed
 
 
+def test_the_held_out_section_says_so_and_names_its_folder() -> None:
+    quality = _quality()
+    case = quality.Case(id="x-one", stack="x", labels=frozenset({"copy"}), rationale="wording")
+    detections = [quality.Detection(case, frozenset({"copy"}), verdict="pending", seconds=0.1)]
+    scores = quality.score({case.id: case.labels}, {case.id: frozenset({"copy"})})
+
+    def measured(section: str, folder: Path) -> object:
+        return quality.Measured(
+            "cmd",
+            [quality.Stack("x", "", {}, (case,))],
+            detections,
+            scores,
+            [],
+            section=quality.SECTIONS[section],
+            cases_dir=folder,
+        )
+
+    held_out = measured("risk-holdout", quality.HOLDOUT_DIR)
+    text = quality.render(held_out)
+    assert text.startswith("## Risk detection, held-out set: 1 labelled changes from 1 stack\n")
+    assert "The held-out set is `bench/risk_holdout/` (x):" in text
+    assert "never used to change them" in text
+    assert quality.summarise(held_out)[0].startswith("risk-holdout: 1 changes: micro precision")
+    in_sample = measured("risk-quality", quality.CASES_DIR)
+    text = quality.render(in_sample)
+    assert text.startswith("## Risk detection: 1 labelled changes from 1 stack\n")
+    assert "The labelled set is `bench/risk_cases/` (x):" in text
+    assert "in-sample" in text
+    assert quality.summarise(in_sample)[0].startswith("risk-quality: 1 changes")
+    # Another folder under either marker is not described as that marker's set.
+    elsewhere = quality.render(measured("risk-holdout", Path("/somewhere/else")))
+    assert "The held-out set is `/somewhere/else/` (x):" in elsewhere
+    assert "never used to change them" not in elsewhere
+
+
+def test_each_section_reads_its_own_folder_and_an_unknown_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quality = _quality()
+    sections = quality.SECTIONS
+    assert quality.pick_section(None, None) == (sections["risk-quality"], quality.CASES_DIR)
+    assert quality.pick_section("risk-holdout", None) == (
+        sections["risk-holdout"],
+        quality.HOLDOUT_DIR,
+    )
+    # Without --section the folder decides, however it is spelled.
+    spelled = quality.HOLDOUT_DIR / ".." / "risk_holdout"
+    assert quality.pick_section(None, spelled) == (sections["risk-holdout"], spelled)
+    assert quality.pick_section(None, tmp_path) == (sections["risk-quality"], tmp_path)
+    assert quality.pick_section("risk-holdout", tmp_path) == (sections["risk-holdout"], tmp_path)
+    with pytest.raises(SystemExit) as raised:
+        quality.main(["--section", "risk-elsewhere"])
+    assert raised.value.code == 2
+    assert "invalid choice: 'risk-elsewhere'" in capsys.readouterr().err
+    outcome = quality.run(["--section", "risk-holdout", "--jobs", "0"])
+    assert (outcome.name, outcome.exit_code) == ("risk-holdout", 2)
+
+
 # ---------------------------------------------------------------- small runs against the CLI
 
 _TINY_CASES = """\
@@ -506,6 +601,39 @@ def test_a_small_risk_quality_run_writes_its_section(tmp_path: Path) -> None:
     assert re.search(r"No-risk specificity: [01] of 1 ", section)
     assert "No verdict" not in section
     assert "risk-quality: 3 changes: micro precision" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_held_out_run_writes_its_own_section_beside_the_in_sample_one(tmp_path: Path) -> None:
+    quality = _quality()
+    stack = "kubernetes"
+    held_out = quality.load_stacks(quality.HOLDOUT_DIR, [stack])[0]
+    doc = tmp_path / "performance.md"
+    in_sample = (
+        "<!-- bench:risk-quality:start -->\nIn-sample figures.\n<!-- bench:risk-quality:end -->\n"
+    )
+    doc.write_text(f"# Performance\n\n{in_sample}", encoding="utf-8")
+    command = [
+        sys.executable,
+        str(BENCH / "risk_quality.py"),
+        "--section",
+        "risk-holdout",
+        "--stack",
+        stack,
+        "--write",
+        str(doc),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith(f"# Performance\n\n{in_sample}")
+    section = _section(text, "risk-holdout")
+    count = len(held_out.cases)
+    assert f"## Risk detection, held-out set: {count} labelled changes from 1 stack\n" in section
+    assert f"The held-out set is `bench/risk_holdout/` ({stack}):" in section
+    assert "No verdict" not in section
+    assert f"risk-holdout: {count} changes: micro precision" in done.stdout
+    assert "wrote the 'risk-holdout' section" in done.stdout
 
 
 @pytest.mark.slow

@@ -34,8 +34,9 @@ class Lines(Sequence[Numbered]):
     """One side of a file's change: ``(line number, text)`` pairs, stored as one string.
 
     ``text`` is every line joined by ``\\n``; ``runs`` holds ``(first number, count)`` for each
-    stretch of consecutive numbers. The pairs are built on first use and then kept. A plain
-    class rather than a frozen dataclass because of that cache; nothing else ever changes.
+    stretch of consecutive numbers. The pairs, and where each line starts in ``text``, are
+    worked out on first use and then kept. A plain class rather than a frozen dataclass because
+    of that cache; nothing else ever changes.
     """
 
     __slots__ = ("_pairs", "_runs", "_size", "_starts", "_text")
@@ -43,7 +44,7 @@ class Lines(Sequence[Numbered]):
     _pairs: tuple[Numbered, ...] | None
     _runs: tuple[tuple[int, int], ...]
     _size: int
-    _starts: list[int] | None
+    _starts: list[int] | None  # where each line starts in ``text``, and one past the end
     _text: str
 
     def __init__(self, text: str, runs: tuple[tuple[int, int], ...]) -> None:
@@ -67,8 +68,6 @@ class Lines(Sequence[Numbered]):
                 runs.append((number, 1))
         lines = cls("\n".join(text for _, text in kept), tuple(runs))
         lines._pairs = kept
-        if any("\n" in text for _, text in kept):  # positions must map by length, not newline
-            lines._starts = list(accumulate((len(text) + 1 for _, text in kept), initial=0))
         return lines
 
     @property
@@ -92,24 +91,17 @@ class Lines(Sequence[Numbered]):
         return self._pairs
 
     def locate(self, position: int) -> tuple[int, str, int]:
-        """The line holding ``text[position]``: (its number, its text, where the next starts)."""
-        text = self._text
-        if self._starts is not None:
-            index = bisect_right(self._starts, position) - 1
-            return (*self.pairs()[index], self._starts[index + 1])
-        index = text.count("\n", 0, position)
-        start = text.rfind("\n", 0, position) + 1
-        end = text.find("\n", position)
-        end = len(text) if end < 0 else end
-        return self.number(index), text[start:end], end + 1
+        """The line holding ``text[position]``: (its number, its text, where the next starts).
 
-    def number(self, index: int) -> int:
-        """The line number of the ``index``-th line."""
-        for first, count in self._runs:
-            if index < count:
-                return first + index
-            index -= count
-        raise IndexError(index)
+        The table of line starts is built on the first call (a file whose text matched), from
+        the lines' lengths: a line given as a pair may itself hold a newline.
+        """
+        if self._starts is None:
+            lengths = (len(text) + 1 for _, text in self.pairs())
+            self._starts = list(accumulate(lengths, initial=0))
+        index = bisect_right(self._starts, position) - 1
+        number, text = self.pairs()[index]
+        return number, text, self._starts[index + 1]
 
     def __len__(self) -> int:
         return self._size
@@ -141,8 +133,6 @@ class Lines(Sequence[Numbered]):
         return f"Lines({self.pairs()!r})"
 
     def __reduce__(self) -> tuple[object, ...]:
-        if self._starts is None:  # the text says it all: the pairs are not pickled
-            return (Lines, (self._text, self._runs))
         return (Lines.of, (self.pairs(),))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from signoff.core.errors import RefusedError, SpecNotFoundError, UsageError
 from signoff.core.events import (
@@ -32,7 +32,11 @@ from signoff.service.identity import ACTOR_VARIABLE, current_actor
 from signoff.service.ledger import open_workspace_ledger
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from signoff.adapters.store.ledger import Ledger
     from signoff.core.events import Event
+    from signoff.core.gates.signoffs import ApprovalRecord
     from signoff.service.change import Change
     from signoff.service.workspace import Workspace
 
@@ -70,10 +74,46 @@ def _identity_source(workspace: Workspace) -> str:
     return ACTOR_VARIABLE if workspace.environ.get(ACTOR_VARIABLE, "").strip() else "git"
 
 
-def approve(workspace: Workspace, request: ChangeRequest, comment: str | None) -> SignedChange:
-    """Record the current person's approval of exactly this diff."""
-    spec_id, sha256, files, change = _subject(workspace, request)
-    actor = current_actor(workspace)
+def _my_approvals(ledger: Ledger, spec_id: str, actor: str, sha256: str) -> list[ApprovalRecord]:
+    """The current person's approvals of this diff, revoked ones included, oldest first."""
+    events = ledger.events_of(spec_id, kinds=(APPROVAL_GRANTED, APPROVAL_REVOKED))
+    return [
+        record
+        for record in fold_approvals(events)
+        if same_person(record.approver, actor) and record.diff_sha256 == sha256
+    ]
+
+
+def _record(
+    workspace: Workspace,
+    ledger: Ledger,
+    signed: tuple[str, str, int],
+    new: tuple[str, str, dict[str, Any]],
+) -> SignedChange:
+    """Append one sign-off event: ``signed`` is (spec, diff hash, files), ``new`` is (kind,
+    idempotency key, payload); every sign-off names the diff and how the identity was found."""
+    spec_id, sha256, files = signed
+    kind, key, payload = new
+    event, created = ledger.append(
+        NewEvent(
+            kind=kind,
+            spec_id=spec_id,
+            actor=current_actor(workspace),
+            occurred_at=workspace.clock(),
+            idempotency_key=key,
+            subject=sha256[:32],
+            payload={
+                "diff_sha256": sha256,
+                **payload,
+                "source": LOCAL_SOURCE,
+                "identity": _identity_source(workspace),
+            },
+        )
+    )
+    return SignedChange(spec_id, sha256, files, event, created)
+
+
+def _check_may_approve(workspace: Workspace, actor: str, authors: Sequence[str]) -> None:
     groups = {
         gate.approvers: workspace.standards.approver_groups.get(gate.approvers or "", ())
         for gate in workspace.standards.gates.values()
@@ -91,52 +131,41 @@ def approve(workspace: Workspace, request: ChangeRequest, comment: str | None) -
         for gate in workspace.standards.gates.values()
         if gate.kind == "approval" and gate.approvers in mine
     )
-    authors = change.authors(actor)
     if not allowed and any(same_person(actor, author) for author in authors):
         raise RefusedError(
             f"{actor} wrote this change and may not approve it (allow_author = false); "
             "ask another approver"
         )
+
+
+def approve(workspace: Workspace, request: ChangeRequest, comment: str | None) -> SignedChange:
+    """Record the current person's approval of exactly this diff."""
+    spec_id, sha256, files, change = _subject(workspace, request)
+    actor = current_actor(workspace)
+    _check_may_approve(workspace, actor, change.authors(actor))
     ledger = open_workspace_ledger(workspace)
     try:
-        spec_key = spec_id
-        current = [
-            record
-            for record in fold_approvals(
-                ledger.events_of(spec_key, kinds=(APPROVAL_GRANTED, APPROVAL_REVOKED))
-            )
-            if same_person(record.approver, actor) and record.diff_sha256 == sha256
-        ]
-        active = [record for record in current if not record.revoked]
-        if active:
-            granted = ledger.events_of(spec_key, kinds=(APPROVAL_GRANTED,))
-            event = next(e for e in granted if e.id == active[-1].event_id)
+        mine = _my_approvals(ledger, spec_id, actor, sha256)
+        standing = [record for record in mine if not record.revoked]
+        if standing:
+            granted = ledger.events_of(spec_id, kinds=(APPROVAL_GRANTED,))
+            event = next(e for e in granted if e.id == standing[-1].event_id)
             return SignedChange(spec_id, sha256, files, event, created=False)
-        event, created = ledger.append(
-            NewEvent(
-                kind=APPROVAL_GRANTED,
-                spec_id=spec_key,
-                actor=actor,
-                occurred_at=workspace.clock(),
-                # One approval per person, diff and revocation round: a retried command
-                # records nothing new.
-                idempotency_key=f"approve:{spec_key}:{sha256}:{actor.casefold()}:{len(current)}",
-                subject=sha256[:32],
-                payload={
-                    "diff_sha256": sha256,
-                    "base": change.base,
-                    "head": change.head,
-                    "staged": change.staged,
-                    "files": files,
-                    "comment": comment,
-                    "source": LOCAL_SOURCE,
-                    "identity": _identity_source(workspace),
-                },
-            )
+        # One approval per person, diff and revocation round: a retried command records
+        # nothing new.
+        key = f"approve:{spec_id}:{sha256}:{actor.casefold()}:{len(mine)}"
+        payload = {
+            "base": change.base,
+            "head": change.head,
+            "staged": change.staged,
+            "files": files,
+            "comment": comment,
+        }
+        return _record(
+            workspace, ledger, (spec_id, sha256, files), (APPROVAL_GRANTED, key, payload)
         )
     finally:
         ledger.close()
-    return SignedChange(spec_id, sha256, files, event, created)
 
 
 def revoke(workspace: Workspace, request: ChangeRequest, reason: str | None) -> SignedChange:
@@ -145,42 +174,22 @@ def revoke(workspace: Workspace, request: ChangeRequest, reason: str | None) -> 
     actor = current_actor(workspace)
     ledger = open_workspace_ledger(workspace)
     try:
-        spec_key = spec_id
-        active = [
-            record
-            for record in fold_approvals(
-                ledger.events_of(spec_key, kinds=(APPROVAL_GRANTED, APPROVAL_REVOKED))
-            )
-            if same_person(record.approver, actor)
-            and record.diff_sha256 == sha256
-            and not record.revoked
-        ]
-        if not active:
+        standing = [r for r in _my_approvals(ledger, spec_id, actor, sha256) if not r.revoked]
+        if not standing:
             raise RefusedError(
-                f"{actor} has no approval of diff {sha256[:12]} ({spec_key}) to revoke; "
+                f"{actor} has no approval of diff {sha256[:12]} ({spec_id}) to revoke; "
                 "'signoff gate' lists the approvals"
             )
-        target = active[-1]
-        event, created = ledger.append(
-            NewEvent(
-                kind=APPROVAL_REVOKED,
-                spec_id=spec_key,
-                actor=actor,
-                occurred_at=workspace.clock(),
-                idempotency_key=f"revoke:{target.event_id}",
-                subject=sha256[:32],
-                payload={
-                    "approval_id": target.event_id,
-                    "diff_sha256": sha256,
-                    "reason": reason,
-                    "source": LOCAL_SOURCE,
-                    "identity": _identity_source(workspace),
-                },
-            )
+        target = standing[-1].event_id
+        payload = {"approval_id": target, "reason": reason}
+        return _record(
+            workspace,
+            ledger,
+            (spec_id, sha256, files),
+            (APPROVAL_REVOKED, f"revoke:{target}", payload),
         )
     finally:
         ledger.close()
-    return SignedChange(spec_id, sha256, files, event, created)
 
 
 def record_review(
@@ -190,27 +199,10 @@ def record_review(
     if outcome not in REVIEW_OUTCOMES:
         raise UsageError(f"--outcome must be one of {', '.join(REVIEW_OUTCOMES)}, not {outcome!r}")
     spec_id, sha256, files, _change = _subject(workspace, request)
-    actor = current_actor(workspace)
     ledger = open_workspace_ledger(workspace)
     try:
-        spec_key = spec_id
-        event, created = ledger.append(
-            NewEvent(
-                kind=REVIEW_RECORDED,
-                spec_id=spec_key,
-                actor=actor,
-                occurred_at=workspace.clock(),
-                idempotency_key=f"review:{uuid.uuid4()}",
-                subject=sha256[:32],
-                payload={
-                    "diff_sha256": sha256,
-                    "outcome": outcome,
-                    "summary": summary,
-                    "source": LOCAL_SOURCE,
-                    "identity": _identity_source(workspace),
-                },
-            )
-        )
+        payload = {"outcome": outcome, "summary": summary}
+        key = f"review:{uuid.uuid4()}"
+        return _record(workspace, ledger, (spec_id, sha256, files), (REVIEW_RECORDED, key, payload))
     finally:
         ledger.close()
-    return SignedChange(spec_id, sha256, files, event, created)

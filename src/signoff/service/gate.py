@@ -271,6 +271,8 @@ def _exit_status(status: int | None) -> str:
 
 
 def _stop(_signal: int, _frame: object) -> None:  # pragma: no cover - in the child
+    # Once: a second signal must not cut short the clean-up that kills and reaps git.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(1)
 
 
@@ -280,6 +282,9 @@ def _child(
     """Scan, write the outcome to the pipe, and leave without running the parent's clean-up."""
     code = 1
     try:
+        # The parent decides when the scan stops (Ctrl-C reaches the whole process group): it
+        # sends SIGTERM, and the child unwinds once, stopping and reaping its git processes.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _stop)
         os.close(answers)
         payload = pickle.dumps(_scan_outcome(change, workspace))

@@ -1,0 +1,203 @@
+"""The gate scans the diff in a forked child process: its answer, its failures, and no zombies.
+
+Proposed for tests/ (the helper wrote it outside the tree: tests were not among its files).
+Each test runs the real gate on a real repository; ``_scan`` is wrapped, not replaced, so the
+child still streams git and runs the rules.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import threading
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+import signoff.service.gate as service
+from signoff.cli.app import main
+from signoff.core.errors import GitError
+from tests.conftest import Result
+from tests.gate_repo import make_repo, verdict_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.gate_repo import Repo
+
+PLAIN = {"src/checkout/totals.py": "def total(cents: int) -> int:\n    return cents + 0\n"}
+MIGRATION = {"db/migrate/20261121090000_add_tax_region.rb": "class AddTaxRegion\nend\n"}
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    for variable in ("SIGNOFF_DATABASE_URL", "GITHUB_HEAD_REF", "CI_COMMIT_REF_NAME"):
+        monkeypatch.delenv(variable, raising=False)
+    made = make_repo(tmp_path / "shop")
+    made.branch("so-1-x")
+    return made
+
+
+def gate(root: Path) -> tuple[int, dict[str, Any]]:
+    out = io.StringIO()
+    code = 0
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        try:
+            main(["-C", str(root), "gate", "--format", "json"])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return code, verdict_json(Result(code, out.getvalue(), ""))
+
+
+def scanned_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: Any = None) -> Path:
+    """Wrap ``_scan`` to note the process it runs in (and do ``then`` there first)."""
+    note = tmp_path / "scanned-in"
+    original = service._scan  # noqa: SLF001 - the seam under test
+
+    def noting(change: Any, workspace: Any) -> Any:
+        note.write_text(str(os.getpid()))
+        if then is not None:
+            then()
+        return original(change, workspace)
+
+    monkeypatch.setattr(service, "_scan", noting)
+    return note
+
+
+def gone(pid: int) -> bool:
+    """Whether the process no longer exists at all (a zombie still answers signal 0)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_the_diff_is_scanned_in_a_child_that_is_reaped(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = scanned_in(tmp_path, monkeypatch)
+    repo.commit(MIGRATION)
+
+    code, document = gate(repo.root)
+
+    child = int(note.read_text())
+    assert child != os.getpid()
+    assert gone(child)
+    # The child's answer is the whole verdict's basis: the migration it found escalates.
+    assert (code, document["verdict"]) == (3, "pending")
+    assert document["risk"]["level"] == "irreversible"
+    assert [d["category"] for d in document["risk"]["detected"]] == ["schema"]
+    assert document["diff"]["files"] == 1
+
+
+def test_the_child_and_in_process_scans_give_the_same_verdict(repo: Repo) -> None:
+    repo.commit({**MIGRATION, **PLAIN})
+    forked = gate(repo.root)
+    keep = threading.Event()
+    waiting = threading.Thread(target=keep.wait)  # another thread: the gate must not fork
+    waiting.start()
+    try:
+        inline = gate(repo.root)
+    finally:
+        keep.set()
+        waiting.join()
+    # The second run is the same change judged again: only the ledger's bookkeeping differs.
+    # (A command gate's timing differs run to run: gates compare by name and status.)
+    same = ("verdict", "reasons", "spec", "diff", "risk", "sampling", "approvals")
+    assert forked[0] == inline[0]
+    assert {key: forked[1][key] for key in same} == {key: inline[1][key] for key in same}
+    assert [(g["name"], g["status"]) for g in forked[1]["gates"]] == [
+        (g["name"], g["status"]) for g in inline[1]["gates"]
+    ]
+
+
+def test_with_other_threads_running_the_scan_stays_in_process(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = scanned_in(tmp_path, monkeypatch)
+    repo.commit(PLAIN)
+    keep = threading.Event()
+    waiting = threading.Thread(target=keep.wait)
+    waiting.start()
+    try:
+        _, document = gate(repo.root)
+    finally:
+        keep.set()
+        waiting.join()
+    assert int(note.read_text()) == os.getpid()
+    assert document["diff"]["files"] == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (GitError("git diff printed nonsense; report it"), "git diff printed nonsense"),
+        (ZeroDivisionError("boom"), "internal error: ZeroDivisionError: boom"),
+    ],
+)
+def test_an_error_in_the_child_blocks_with_its_reason(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, reason: str
+) -> None:
+    def fail() -> None:
+        raise error
+
+    note = scanned_in(tmp_path, monkeypatch, fail)
+    repo.commit(PLAIN)
+
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any(reason in text for text in document["reasons"])
+    assert gone(int(note.read_text()))
+
+
+def test_a_child_killed_mid_scan_blocks_and_is_reaped(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = scanned_in(tmp_path, monkeypatch, lambda: os.kill(os.getpid(), signal.SIGKILL))
+    repo.commit(PLAIN)
+
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any(
+        "stopped without an answer (killed by signal 9)" in text for text in document["reasons"]
+    )
+    assert gone(int(note.read_text()))
+
+
+def test_an_unreachable_ledger_stops_the_child_and_reaps_it(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = scanned_in(tmp_path, monkeypatch, lambda: time.sleep(60))
+    repo.commit(PLAIN)
+    monkeypatch.setenv("SIGNOFF_DATABASE_URL", "postgresql+psycopg://u:secret@127.0.0.1:9/none")
+
+    started = time.monotonic()
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any("ledger" in text for text in document["reasons"])
+    assert time.monotonic() - started < 30  # stopped, not waited for
+    assert gone(int(note.read_text()))
+
+
+def test_a_bad_revision_is_reported_before_any_child_is_started(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = scanned_in(tmp_path, monkeypatch)
+    repo.commit(PLAIN)
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        try:
+            main(["-C", str(repo.root), "gate", "--format", "json", "--base", "nope"])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    document = verdict_json(Result(code, out.getvalue(), ""))
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any("unknown revision 'nope'" in text for text in document["reasons"])
+    assert not note.exists()

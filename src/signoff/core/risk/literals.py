@@ -9,6 +9,11 @@ quantifier on it) it returns nothing and the regex simply runs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 _META = frozenset(".^$*+?{}[]\\|()")
 _QUANTIFIERS = ("?", "*", "{")
 MIN_NEEDLE = 6
@@ -49,8 +54,9 @@ def _class_end(pattern: str, position: int) -> int:
     return position
 
 
-def _group_end(pattern: str, position: int) -> int:
-    """One past the ``)`` that closes the group opening at ``position``."""
+def _structure(pattern: str, position: int) -> Iterator[tuple[int, str, int]]:
+    """Walk the pattern from ``position``: (index, character, group depth before it) for every
+    character outside escapes and character classes, which both hide ``(``, ``)`` and ``|``."""
     level = 0
     while position < len(pattern):
         char = pattern[position]
@@ -60,36 +66,25 @@ def _group_end(pattern: str, position: int) -> int:
         if char == "[":
             position = _class_end(pattern, position)
             continue
+        yield position, char, level
         if char == "(":
             level += 1
         elif char == ")":
             level -= 1
-            if level == 0:
-                return position + 1
         position += 1
-    return position
+
+
+def _group_end(pattern: str, position: int) -> int:
+    """One past the ``)`` that closes the group opening at ``position``."""
+    for index, char, level in _structure(pattern, position):
+        if char == ")" and level == 1:
+            return index + 1
+    return len(pattern)
 
 
 def _alternation_within(pattern: str, depth: int) -> bool:
     """Whether a ``|`` sits at group depth ``depth`` or shallower anywhere in the pattern."""
-    level = 0
-    position = 0
-    while position < len(pattern):
-        char = pattern[position]
-        if char == "\\":
-            position += 2
-            continue
-        if char == "[":
-            position = _class_end(pattern, position)
-            continue
-        if char == "(":
-            level += 1
-        elif char == ")":
-            level -= 1
-        elif char == "|" and level <= depth:
-            return True
-        position += 1
-    return False
+    return any(char == "|" and level <= depth for _, char, level in _structure(pattern, 0))
 
 
 def required_literal(pattern: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import signoff.service.gate as service
+import signoff.service.gate_scan as service
 from signoff.cli.app import main
 from signoff.core.errors import GitError
 from tests.conftest import Result

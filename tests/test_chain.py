@@ -22,6 +22,7 @@ from signoff.adapters.store.schema import HEAD_REVISION, events
 from signoff.adapters.store.url import LedgerLocation, resolve_location
 from signoff.core import chain
 from signoff.core.chain import GENESIS, ChainLink, chain_hash, verify_links
+from signoff.core.errors import UsageError
 from signoff.core.events import (
     APPROVAL_GRANTED,
     APPROVAL_REVOKED,
@@ -175,6 +176,44 @@ def test_a_payload_hashes_the_same_after_a_json_round_trip_in_any_key_order(
     assert chain.canonical_payload(payload) == round_tripped
 
 
+# Text that would break a naive "join the fields with a separator" encoding.
+TRICKY_TEXT = st.lists(
+    st.sampled_from(['"', ",", "[", "]", "\\", "\x00", "\u2028", "a", "\ud800", ":", "null"]),
+    max_size=6,
+).map("".join)
+ROWS = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from([APPROVAL_GRANTED, APPROVAL_REVOKED]),
+        "spec_id": TRICKY_TEXT,
+        "subject": st.none() | TRICKY_TEXT,
+        "actor": TRICKY_TEXT,
+        "occurred_at": st.sampled_from([T0, T0 + timedelta(microseconds=1)]),
+        "recorded_at": st.just(T0),
+        "idempotency_key": TRICKY_TEXT,
+        "payload": st.dictionaries(
+            TRICKY_TEXT, st.none() | TRICKY_TEXT | st.integers(0, 2), max_size=2
+        ),
+    }
+)
+
+
+@settings(max_examples=300)
+@given(ROWS, ROWS)
+def test_two_rows_encode_alike_only_when_they_are_the_same_row(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    same = chain.chain_encoding(GENESIS, **first) == chain.chain_encoding(GENESIS, **second)
+    assert same == (first == second)
+
+
+def test_shifting_text_between_fields_changes_the_encoding() -> None:
+    # A separator inside a value must not let two fields pose as one another.
+    one = {**FIELDS, "spec_id": 'SO-1","alice', "actor": "x"}
+    other = {**FIELDS, "spec_id": "SO-1", "actor": 'alice","x'}
+    assert chain.chain_encoding(GENESIS, **one) != chain.chain_encoding(GENESIS, **other)
+    assert chain_hash(GENESIS, **one) != chain_hash(GENESIS, **other)
+
+
 def test_a_payload_json_cannot_hold_is_refused_before_anything_is_written() -> None:
     with pytest.raises(ValueError, match="not JSON compliant"):
         chain.canonical_payload({"ratio": float("nan")})
@@ -204,6 +243,18 @@ def test_an_expected_head_may_be_any_row_of_the_chain_as_it_grew() -> None:
         f"the expected head {middle} is not in the chain: chained rows were removed from its "
         "end, or the chain was rewritten"
     )
+
+
+def test_an_expected_head_is_read_in_any_case_and_a_malformed_one_refused() -> None:
+    links = [_link(1, GENESIS)]
+    head = links[0].event.chain_hash or ""
+    for given_as in (head.upper(), f"  {head}\n"):  # as pasted from a CI log or a web form
+        report = verify_links(links, given_as)
+        assert report.intact
+        assert (report.expected_head, report.expected_head_event) == (head, 1)
+    for malformed in ("", "abc123", head[:-1], head + "0", "sha256:" + head, "g" * 64):
+        with pytest.raises(UsageError, match="is not a chain head"):
+            verify_links(links, malformed)
 
 
 def test_a_wholly_rewritten_ledger_reports_a_bounded_list_but_counts_every_problem() -> None:
@@ -324,6 +375,10 @@ def test_floats_and_unicode_hash_the_same_after_the_database_round_trip(
         "negative_zero": -0.0,
         "big": 2**64 + 1,
         "text": 'café — 東京 🚀 \u2028 \\ "quoted"',
+        "nul": "a\x00b",
+        "lone": "x\ud800y",
+        "expo": 1e16,
+        "big_float": 1e300,
         "nested": {"z": [1, 2.5, None, True], "a": ("tuple", "becomes", "list")},
     }
     written = ledger.append(approval("round-trip", **payload))[0]
@@ -548,3 +603,25 @@ def test_verifying_before_first_use_creates_no_ledger(
     assert not (slice_root / ".signoff" / "ledger.db").exists()
     missing = run("ledger", "verify", "--expect-head", "f" * 64)
     assert missing.exit_code == 1
+
+
+def test_an_empty_ledger_verifies_and_only_the_genesis_head_is_in_it(
+    run: Callable[..., Result], slice_root: Path
+) -> None:
+    _slice_ledger(slice_root).close()  # created and migrated, no row yet
+    assert (slice_root / ".signoff" / "ledger.db").exists()
+    result = run("ledger", "verify", "--expect-head", GENESIS)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"ledger intact: 0 chained rows, head {GENESIS}\n"
+    missing = run("ledger", "verify", "--expect-head", "ab" * 32)
+    assert missing.exit_code == 1
+    assert f"the expected head {'ab' * 32} is not in the chain" in missing.stdout
+
+
+@pytest.mark.parametrize(
+    "value", ["sha256:" + "ab" * 32, "ab" * 31 + "a", "ab" * 32 + "0", "xy" * 32, "ab " * 32]
+)
+def test_the_command_refuses_every_malformed_head(run: Callable[..., Result], value: str) -> None:
+    result = run("ledger", "verify", "--expect-head", value)
+    assert result.exit_code == 2
+    assert "is not a chain head: give the 64 hex digits" in result.stderr

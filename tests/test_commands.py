@@ -11,6 +11,8 @@ from signoff.adapters.commands import TAIL_BYTES, run_command
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pytest
+
 
 def test_exit_code_and_interleaved_output_are_kept(tmp_path: Path) -> None:
     ran = run_command("echo out; echo err >&2; exit 3", tmp_path, 30)
@@ -55,3 +57,27 @@ def test_a_folder_that_does_not_exist_is_reported_not_raised(tmp_path: Path) -> 
     assert ran.exit_code is None
     assert ran.error is not None
     assert ran.error.startswith("could not start")
+
+
+def test_a_process_left_holding_the_output_never_reads_a_reused_descriptor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from signoff.adapters import commands
+
+    monkeypatch.setattr(commands, "DRAIN_WAIT_SECONDS", 0.2)
+    started = time.monotonic()
+    # The shell exits at once; its background child keeps the output pipe open and writes later.
+    ran = run_command("(sleep 0.6; echo late) & echo now", tmp_path, 30)
+    assert time.monotonic() - started < 5
+    assert (ran.exit_code, ran.output) == (0, "now\n")
+    # Descriptors opened now may get the number the pipe had. The reader, still waiting on the
+    # pipe, must not read from them (nor fail on a closed one) once the late line arrives.
+    read_end, write_end = os.pipe()
+    try:
+        time.sleep(1.0)
+        os.write(write_end, b"mine")
+        os.set_blocking(read_end, False)
+        assert os.read(read_end, 16) == b"mine"
+    finally:
+        os.close(read_end)
+        os.close(write_end)

@@ -546,3 +546,381 @@ def test_a_sampled_reversible_change_waits_and_its_decision_replays(tmp_path: Pa
     signoff(repo.root, "review", "record", "--outcome", "fail", "--summary", "no tests")
     code, document = gate(repo.root)
     assert (code, statuses(document)["agent-review"]) == (1, "fail")
+
+
+# ---------------------------------------------------------------- release review: fails closed
+
+
+def _ledger_events(root: Path, kind: str) -> list[Any]:
+    from signoff.service.ledger import open_workspace_ledger
+    from signoff.service.workspace import open_workspace
+
+    ledger = open_workspace_ledger(open_workspace(root, {}))
+    try:
+        return [event for event in ledger.events_of() if event.kind == kind]
+    finally:
+        ledger.close()
+
+
+def _append_event(root: Path, kind: str, spec_id: str, actor: str, **payload: object) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from signoff.core.events import NewEvent
+    from signoff.service.ledger import open_workspace_ledger
+    from signoff.service.workspace import open_workspace
+
+    ledger = open_workspace_ledger(open_workspace(root, {}))
+    try:
+        ledger.append(
+            NewEvent(
+                kind=kind,
+                spec_id=spec_id,
+                actor=actor,
+                occurred_at=datetime.now(UTC),
+                idempotency_key=f"test:{uuid.uuid4()}",
+                payload=payload,
+            )
+        )
+    finally:
+        ledger.close()
+
+
+def test_an_empty_change_is_blocked_and_runs_no_command(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    repo = make_repo(tmp_path / "shop", standards_text(command=f"touch {marker}"))
+    repo.branch("so-1-nothing-yet")
+    code, document = gate(repo.root)
+    _blocked(code, document, "empty")
+    assert document["diff"]["files"] == 0
+    assert not marker.exists()
+    assert document["stage"] == []  # an empty change moves no spec toward approved
+
+
+def test_no_run_reads_a_recorded_result_only_for_the_same_command(repo: Repo) -> None:
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    assert gate(repo.root)[0] == 0  # `true` ran and passed for this diff
+    # The working tree's signoff.toml now names another command; the diff is the same.
+    repo.write({"signoff.toml": standards_text(command="exit 7")})
+    code, document = gate(repo.root, "--no-run")
+    assert (code, statuses(document)["tests"]) == (3, "pending")
+
+
+@pytest.mark.parametrize("exit_code", [False, "0", 0.0, None])
+def test_no_run_never_passes_on_an_exit_code_that_is_not_a_whole_number(
+    repo: Repo, exit_code: object
+) -> None:
+    from signoff.core.events import COMMAND_RAN
+
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    sha = gate(repo.root, "--no-run")[1]["diff"]["sha256"]
+    _append_event(
+        repo.root,
+        COMMAND_RAN,
+        "SO-1",
+        LEAD,
+        gate="tests",
+        command="true",
+        diff_sha256=sha,
+        exit_code=exit_code,
+        seconds=0.1,
+        output="",
+    )
+    code, document = gate(repo.root, "--no-run")
+    assert code != 0
+    assert statuses(document)["tests"] == "fail"
+
+
+def test_a_junit_report_with_no_test_case_is_blocked(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "shop", standards_text(reversible=("tests", "traceability")))
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    report = tmp_path / "junit.xml"
+    report.write_text('<?xml version="1.0"?><testsuites><testsuite name="none"/></testsuites>')
+    code, document = gate(repo.root, "--junit", str(report))
+    _blocked(code, document, "no test case")
+    assert statuses(document)["traceability"] == "blocked"
+
+
+def test_a_ledger_write_failing_after_the_commands_ran_is_blocked(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from signoff.adapters.store.ledger import Ledger
+    from signoff.core.events import COMMAND_RAN
+
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    original = Ledger.append
+
+    def failing(self: Ledger, new: Any) -> Any:
+        if new.kind == COMMAND_RAN:
+            raise OSError("disk full")
+        return original(self, new)
+
+    monkeypatch.setattr(Ledger, "append", failing)
+    _blocked(*gate(repo.root), "disk full")
+
+
+def test_a_verdict_the_ledger_cannot_record_is_blocked(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from signoff.adapters.store.ledger import Ledger
+    from signoff.core.events import GATE_VERDICT
+
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    original = Ledger.append
+
+    def failing(self: Ledger, new: Any) -> Any:
+        if new.kind == GATE_VERDICT:
+            raise RuntimeError("database is locked")
+        return original(self, new)
+
+    monkeypatch.setattr(Ledger, "append", failing)
+    code, document = gate(repo.root)
+    _blocked(code, document, "could not be recorded", "database is locked")
+    assert document["ledger"]["chain_head"] is None
+
+
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [
+        ("open_workspace", PermissionError("signoff.toml: permission denied")),
+        ("open_workspace_ledger", RuntimeError("driver exploded")),
+        ("current_actor", UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")),
+    ],
+)
+def test_an_unexpected_error_anywhere_is_a_blocked_verdict_in_the_format_asked(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, target: str, error: Exception
+) -> None:
+    import signoff.service.gate as service
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    monkeypatch.setattr(service, target, explode)
+    code, document = gate(repo.root)  # JSON on stdout, not a traceback or a bare error line
+    _blocked(code, document, type(error).__name__)
+
+
+def test_a_spec_whose_front_matter_cannot_be_read_blocks_rather_than_losing_its_gates(
+    tmp_path: Path,
+) -> None:
+    broken = spec_text("SO-1", gates=("tests", "human-approval")).replace(
+        "gates: [tests, human-approval]", "gates: [tests, human-approval"
+    )
+    repo = make_repo(tmp_path / "shop", specs={"SO-1": broken})
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    _blocked(*gate(repo.root), "SO-1", "front matter")
+
+
+@pytest.mark.parametrize(("declared", "blocks"), [("irreversable", True), ("Irreversible", False)])
+def test_a_risk_level_the_gate_does_not_know_blocks_rather_than_reading_as_reversible(
+    tmp_path: Path, declared: str, *, blocks: bool
+) -> None:
+    repo = make_repo(tmp_path / "shop", specs={"SO-1": spec_text("SO-1", risk=declared)})
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    code, document = gate(repo.root)
+    if blocks:
+        _blocked(code, document, "irreversable", "reversible or irreversible")
+    else:  # the intent is plain: read without case
+        assert document["risk"]["declared"]["level"] == "irreversible"
+        assert (code, statuses(document)["human-approval"]) == (3, "pending")
+
+
+def test_spec_takes_a_spec_id(repo: Repo) -> None:
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    _blocked(*gate(repo.root, "--spec", "specs"), "--spec", "SO-12")
+    assert gate(repo.root, "--spec", " so-1 ")[1]["spec"] == "SO-1"
+
+
+def test_approvals_recorded_under_a_spec_do_not_count_for_a_change_gated_without_one(
+    repo: Repo,
+) -> None:
+    repo.branch("tax-region")  # no SO-n in the branch, no trailer
+    repo.commit(MIGRATION)
+    signoff(repo.root, "review", "record", "--spec", "SO-1", "--outcome", "pass")
+    assert signoff(repo.root, "approve", "--spec", "SO-1").exit_code == 0
+    code, document = gate(repo.root)
+    assert (code, document["spec"]) == (3, None)
+    assert document["approvals"] == []
+    code, document = gate(repo.root, "--spec", "SO-1")
+    assert (code, document["verdict"]) == (0, "pass")
+    # And the other way round: an approval of the spec-less change does not count for SO-1's.
+    repo.commit({"README.md": "# Checkout\n\nTax regions.\n"})
+    signoff(repo.root, "review", "record", "--outcome", "pass")
+    assert signoff(repo.root, "approve").exit_code == 0
+    assert gate(repo.root)[0] == 0
+    code, document = gate(repo.root, "--spec", "SO-1")
+    assert code == 3
+    assert [a["state"] for a in document["approvals"]] == ["void"]
+
+
+def test_a_review_the_author_records_of_their_own_change_does_not_count(repo: Repo) -> None:
+    from signoff.core.events import REVIEW_RECORDED
+
+    repo.branch("so-1-tax-region")
+    repo.commit(MIGRATION, author=AGENT)
+    refused = signoff(repo.root, "review", "record", "--outcome", "pass", actor=AGENT.upper())
+    assert refused.exit_code == 1
+    assert "wrote this change" in refused.stderr
+    signoff(repo.root, "approve")
+    sha = gate(repo.root)[1]["diff"]["sha256"]
+    # Recorded all the same (by an older signoff, or straight into the ledger): not counted.
+    _append_event(
+        repo.root, REVIEW_RECORDED, "SO-1", AGENT.upper(), diff_sha256=sha, outcome="pass"
+    )
+    code, document = gate(repo.root)
+    assert (code, statuses(document)["agent-review"]) == (3, "pending")
+    detail = next(g["detail"] for g in document["gates"] if g["name"] == "agent-review")
+    assert "wrote the change" in detail
+
+
+def test_a_staged_change_is_authored_by_who_git_will_name_as_its_author(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.branch("so-1-tax-region")
+    repo.write(MIGRATION)
+    repo.git("add", "-A")
+    # The commit will be authored by second@ (GIT_AUTHOR_EMAIL outranks user.email).
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "Second@example.com")
+    refused = signoff(repo.root, "approve", "--staged", actor="second@example.com")
+    assert refused.exit_code == 1
+    assert "wrote this change" in refused.stderr
+    assert signoff(repo.root, "approve", "--staged").exit_code == 0  # the lead did not
+
+
+def test_the_verdict_record_lets_anyone_replay_every_review_gates_sampling(
+    tmp_path: Path,
+) -> None:
+    import hashlib
+
+    from signoff.core.events import GATE_VERDICT
+
+    toml = standards_text(rate=0.0, reversible=("tests", "agent-review", "deep-review"))
+    toml += '\n[gates.deep-review]\nkind = "review"\nsample_rate = 1.0\nseed = "deep"\n'
+    repo = make_repo(tmp_path / "shop", toml)
+    repo.branch("tax-line")  # no spec: the spec id hashes as the empty string
+    repo.commit(PLAIN)
+    code, document = gate(repo.root)
+    assert (code, statuses(document)) == (
+        3,
+        {"tests": "pass", "agent-review": "skipped", "deep-review": "pending"},
+    )
+    (event,) = _ledger_events(repo.root, GATE_VERDICT)
+    payload = event.payload
+    sha = payload["diff"]["sha256"]
+    replays = [g["sampling"] for g in payload["gates"] if g["kind"] == "review"]
+    assert [r["rate"] for r in replays] == [0.0, 1.0]
+    for replay in replays:
+        spec = "" if replay["spec"] is None else replay["spec"]
+        digest = hashlib.sha256(f"{replay['seed']}\0{spec}\0{sha}".encode()).digest()
+        value = (int.from_bytes(digest[:8], "big") >> 11) / 2**53
+        assert replay["value"] == value
+        assert replay["sampled"] == (value < replay["rate"])
+    assert payload["sampling"]["rate"] == 0.0  # the verdict's own line is the first gate's
+
+
+def test_a_head_other_than_the_checkout_says_where_the_spec_was_read(repo: Repo) -> None:
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    head = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "main")
+    code, document = gate(repo.root, "--head", head, "--spec", "SO-1")
+    assert code == 0
+    assert any("working tree" in reason for reason in document["reasons"])
+    repo.git("checkout", "-q", "so-1-x")
+    assert not any("working tree" in r for r in gate(repo.root, "--spec", "SO-1")[1]["reasons"])
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize("output", ["text", "json", "sarif", "markdown", "junit"])
+def test_every_format_renders_a_verdict_blocked_before_the_diff_is_known(
+    tmp_path: Path, output: str
+) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    (tmp_path / "signoff.toml").write_text(standards_text(), encoding="utf-8")
+    result = signoff(tmp_path, "gate", "--format", output)
+    assert result.exit_code == 2
+    assert result.stderr == ""
+    if output == "json":
+        assert json.loads(result.stdout)["diff"] is None
+    elif output == "sarif":
+        assert json.loads(result.stdout)["runs"][0]["invocations"][0]["exitCode"] == 2
+    elif output == "junit":
+        assert ET.fromstring(result.stdout).find(".//error") is not None  # noqa: S314 - ours
+    else:
+        assert "BLOCKED" in result.stdout
+        assert "not inside a git repository" in result.stdout
+
+
+def test_a_closed_pipe_keeps_the_verdicts_exit_code(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import click
+
+    repo.branch("so-1-tax-region")
+    repo.commit(MIGRATION)
+
+    def closed(*_args: object, **_kwargs: object) -> None:
+        raise BrokenPipeError
+
+    monkeypatch.setattr(click, "echo", closed)
+    assert signoff(repo.root, "gate").exit_code == 3  # pending, not 0
+
+
+def test_gate_help_names_the_formats_and_the_exit_codes(repo: Repo) -> None:
+    result = signoff(repo.root, "gate", "--help")
+    assert result.exit_code == 0
+    for word in ("text", "json", "sarif", "markdown", "junit", "0 pass", "3 pending", "--no-run"):
+        assert word in result.stdout
+    assert "merge base of --head" in " ".join(result.stdout.split())
+
+
+def test_revoking_withdraws_only_the_revokers_own_approval(tmp_path: Path) -> None:
+    toml = standards_text().replace("required = 1", "required = 2")
+    repo = make_repo(tmp_path / "shop", toml)
+    repo.branch("so-1-tax-region")
+    repo.commit(MIGRATION)
+    signoff(repo.root, "review", "record", "--outcome", "pass")
+    assert signoff(repo.root, "approve").exit_code == 0
+    assert signoff(repo.root, "approve", actor="SECOND@example.com").exit_code == 0
+    assert gate(repo.root)[0] == 0
+    assert signoff(repo.root, "revoke", actor="second@example.com").exit_code == 0
+    code, document = gate(repo.root)
+    assert code == 3
+    assert sorted((a["approver"].lower(), a["state"]) for a in document["approvals"]) == [
+        (LEAD, "counted"),
+        ("second@example.com", "revoked"),
+    ]
+    # Approving again after a revocation counts again; the revoked approval stays revoked.
+    assert signoff(repo.root, "approve", actor="second@example.com").exit_code == 0
+    code, document = gate(repo.root)
+    assert code == 0
+    assert sorted(a["state"] for a in document["approvals"]) == ["counted", "counted", "revoked"]
+
+
+def test_a_spec_whose_criteria_carry_no_ids_fails_traceability(tmp_path: Path) -> None:
+    unnamed = spec_text("SO-1").replace("- AC-1: ", "- ").replace("- AC-2: ", "- ")
+    repo = make_repo(
+        tmp_path / "shop",
+        standards_text(reversible=("tests", "traceability")),
+        specs={"SO-1": unnamed},
+    )
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    report = junit(tmp_path / "junit.xml", [("test_ac_1_total", True), ("test_ac_2_tax", True)])
+    code, document = gate(repo.root, "--junit", str(report))
+    assert (code, statuses(document)["traceability"]) == (1, "fail")
+    assert "no acceptance criteria" in str(document["reasons"])

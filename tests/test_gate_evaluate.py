@@ -98,7 +98,7 @@ def judge(
 
 def test_the_sampling_value_replays_from_its_recorded_inputs() -> None:
     digest = hashlib.sha256(b"seed\0SO-2\0" + DIFF.encode()).digest()
-    assert sample_value("seed", "SO-2", DIFF) == int.from_bytes(digest[:8], "big") / 2**64
+    assert sample_value("seed", "SO-2", DIFF) == (int.from_bytes(digest[:8], "big") >> 11) / 2**53
 
 
 @given(hashes, st.floats(0, 1), st.floats(0, 1))
@@ -401,3 +401,243 @@ def test_approvals_and_reviews_fold_from_events() -> None:
         "pass",
         DIFF,
     )
+
+
+# ---------------------------------------------------------------- fails closed: odd inputs
+
+
+@given(st.lists(st.text(max_size=12)))
+def test_any_status_that_is_not_pass_or_skipped_keeps_the_verdict_from_passing(
+    statuses: list[str],
+) -> None:
+    verdict = combine(statuses)
+    assert (verdict == "pass") == all(s in ("pass", "skipped") for s in statuses)
+    if any(s not in ("pass", "skipped", "pending", "fail", "blocked") for s in statuses):
+        assert verdict == "blocked"  # a status nobody knows is not a decision
+
+
+def test_a_gate_of_a_kind_the_gate_does_not_know_blocks_rather_than_judged_as_another() -> None:
+    odd = GateDefinition("odd", "nightly", approvers="leads")  # type: ignore[arg-type]
+    rules = replace(
+        standards(), gates={**standards().gates, "odd": odd}, policy={"reversible": ("odd",)}
+    )
+    verdict, statuses = judge(rules, GateInputs(approvals=(approval("lead@example.com"),)))
+    assert (verdict, statuses) == ("blocked", {"odd": "blocked"})
+
+
+@pytest.mark.parametrize("level", ["reversible", "irreversible"])
+def test_a_change_no_gate_applies_to_is_blocked_not_passed(level: str) -> None:
+    rules = standards()  # the policy names no gate for either level
+    verdict = evaluate(
+        standards=rules,
+        spec=spec(),
+        spec_problem=None,
+        diff=diff(),
+        risk=risk(level),
+        inputs=GateInputs(),
+    )
+    assert verdict.verdict == "blocked"
+    assert any(f"[policy] {level}" in reason for reason in verdict.reasons)
+
+
+def test_an_empty_diff_is_blocked_not_passed() -> None:
+    rules = standards(reversible=("tests",))
+    verdict = evaluate(
+        standards=rules,
+        spec=spec(),
+        spec_problem=None,
+        diff=replace(diff(), files=0, added=0, removed=0),
+        risk=risk(),
+        inputs=GateInputs(commands={"tests": CommandOutcome(0, "", 0.1)}),
+    )
+    assert verdict.verdict == "blocked"
+    assert any("empty" in reason for reason in verdict.reasons)
+
+
+@pytest.mark.parametrize("outcome", ["", "PASS", "approved", "pass ", "None"])
+def test_a_review_whose_outcome_is_neither_pass_nor_fail_blocks(outcome: str) -> None:
+    _verdict, statuses = judge(
+        standards(reversible=("review",)),
+        GateInputs(reviews=(_review(DIFF, outcome),)),
+        the_spec=_sampled_spec(),
+    )
+    assert statuses == {"review": "blocked"}
+
+
+def test_a_review_by_the_changes_author_does_not_count() -> None:
+    mine = Review(1, "Agent@Example.com", DIFF, "pass", None, NOW, "local")
+    verdict = evaluate(
+        standards=standards(reversible=("review",)),
+        spec=_sampled_spec(),
+        spec_problem=None,
+        diff=diff(),
+        risk=risk(),
+        inputs=GateInputs(reviews=(mine,), authors=("agent@example.com",)),
+    )
+    (gate,) = verdict.gates
+    assert gate.status == "pending"
+    assert "Agent@Example.com wrote the change" in gate.detail
+    # Another person's review of the same diff counts.
+    theirs = replace(mine, event_id=2, reviewer="lead@example.com")
+    verdict = evaluate(
+        standards=standards(reversible=("review",)),
+        spec=_sampled_spec(),
+        spec_problem=None,
+        diff=diff(),
+        risk=risk(),
+        inputs=GateInputs(reviews=(mine, theirs), authors=("agent@example.com",)),
+    )
+    assert verdict.gates[0].status == "pass"
+
+
+def test_an_approval_with_no_diff_hash_never_counts() -> None:
+    verdict, statuses = judge(
+        standards(irreversible=("approval",)),
+        GateInputs(approvals=(approval("lead@example.com", ""),)),
+        level="irreversible",
+    )
+    assert (verdict, statuses) == ("pending", {"approval": "pending"})
+
+
+def test_required_counts_distinct_people_however_their_identity_is_spelt() -> None:
+    spellings = (
+        approval("lead@example.com"),
+        approval(" LEAD@example.com ", ident=2),
+        approval("Lead@Example.COM\t", ident=3),
+    )
+    verdict, statuses = judge(
+        standards(irreversible=("two",)), GateInputs(approvals=spellings), level="irreversible"
+    )
+    assert (verdict, statuses) == ("pending", {"two": "pending"})
+
+
+def test_two_approval_gates_with_different_groups_each_judge_their_own_members() -> None:
+    base = standards()
+    rules = replace(
+        base,
+        approver_groups={"leads": ("lead@example.com",), "dba": ("dba@example.com",)},
+        gates={
+            **base.gates,
+            "lead-ok": GateDefinition("lead-ok", "approval", approvers="leads"),
+            "dba-ok": GateDefinition("dba-ok", "approval", approvers="dba"),
+        },
+        policy={"irreversible": ("lead-ok", "dba-ok")},
+    )
+    only_lead = GateInputs(approvals=(approval("lead@example.com"),))
+    verdict = evaluate(
+        standards=rules,
+        spec=spec(),
+        spec_problem=None,
+        diff=diff(),
+        risk=risk("irreversible"),
+        inputs=only_lead,
+    )
+    assert verdict.verdict == "pending"
+    assert {g.name: g.status for g in verdict.gates} == {"lead-ok": "pass", "dba-ok": "pending"}
+    assert [(v.gate, v.state) for v in verdict.approvals] == [
+        ("lead-ok", "counted"),
+        ("dba-ok", "not-approver"),
+    ]
+    both = GateInputs(
+        approvals=(approval("lead@example.com"), approval("DBA@example.com", ident=2))
+    )
+    verdict = evaluate(
+        standards=rules,
+        spec=spec(),
+        spec_problem=None,
+        diff=diff(),
+        risk=risk("irreversible"),
+        inputs=both,
+    )
+    assert verdict.verdict == "pass"
+
+
+@pytest.mark.parametrize(
+    ("members", "authors", "allow_author"),
+    [
+        (("lead@example.com", "LEAD@example.com"), (), False),  # one person, spelt twice
+        (("lead@example.com", "second@example.com"), ("second@example.com",), False),
+    ],
+)
+def test_an_approval_gate_nobody_can_satisfy_blocks_rather_than_waits_forever(
+    members: tuple[str, ...], authors: tuple[str, ...], allow_author: bool
+) -> None:
+    base = standards(irreversible=("two",))
+    rules = replace(base, approver_groups={"leads": members})
+    rules = replace(
+        rules,
+        gates={
+            **rules.gates,
+            "two": replace(rules.gates["two"], allow_author=allow_author),
+        },
+    )
+    verdict, statuses = judge(rules, GateInputs(authors=authors), level="irreversible")
+    assert (verdict, statuses) == ("blocked", {"two": "blocked"})
+    # Allowing authors makes the author's approval possible again: the gate only waits.
+    if authors:
+        lenient = replace(
+            rules, gates={**rules.gates, "two": replace(rules.gates["two"], allow_author=True)}
+        )
+        assert judge(lenient, GateInputs(authors=authors), level="irreversible")[0] == "pending"
+
+
+def test_several_review_gates_are_each_judged_by_their_own_rate() -> None:
+    base = standards()
+    never = GateDefinition("never", "review", sample_rate=0.0, seed="s")
+    always = GateDefinition("always", "review", sample_rate=1.0, seed="s")
+    rules = replace(
+        base,
+        gates={**base.gates, "never": never, "always": always},
+        policy={"reversible": ("never", "always")},
+    )
+    verdict = evaluate(
+        standards=rules,
+        spec=spec(),
+        spec_problem=None,
+        diff=diff(),
+        risk=risk(),
+        inputs=GateInputs(),
+    )
+    assert {g.name: g.status for g in verdict.gates} == {"never": "skipped", "always": "pending"}
+    assert verdict.sampling is not None
+    assert verdict.sampling.rate == 0.0  # the verdict's sampling is the first review gate's
+    by_name = {g.name: g.data for g in verdict.gates}
+    assert by_name["never"]["sampled"] is False
+    assert by_name["always"]["sampled"] is True
+    assert by_name["always"]["sample_rate"] == 1.0
+
+
+def test_the_sampling_value_is_below_one_even_for_the_largest_hash() -> None:
+    # Read as a float, the top 64 bits of a hash near 2**64 rounded up to exactly 1.0, which
+    # a rate of 1.0 (review everything) would not sample.
+    from signoff.core.gates.sampling import fraction
+
+    assert fraction(b"\xff" * 32) < 1.0
+    assert fraction(b"\x00" * 32) == 0.0
+    assert decide_sampling(
+        rate=1.0, seed="s", spec_id=None, diff_sha256=DIFF, irreversible=False
+    ).sampled
+
+
+def test_blocked_reasons_are_one_line() -> None:
+    from signoff.core.gates.evaluate import blocked
+
+    verdict = blocked("git failed:\n  fatal: bad object\r\n  more")
+    assert verdict.reasons == ("git failed: fatal: bad object more",)
+
+
+def test_every_reason_of_a_verdict_is_one_line() -> None:
+    base = standards()
+    multi = GateDefinition("tests", "command", command="make lint\nmake test")
+    rules = replace(base, gates={**base.gates, "tests": multi}, policy={"reversible": ("tests",)})
+    verdict = evaluate(
+        standards=rules,
+        spec=spec(),
+        spec_problem=None,
+        diff=diff(),
+        risk=risk(),
+        inputs=GateInputs(commands={"tests": CommandOutcome(2, "", 0.1)}),
+    )
+    assert verdict.verdict == "fail"
+    assert verdict.reasons
+    assert all("\n" not in reason for reason in verdict.reasons)

@@ -661,3 +661,20 @@ def test_the_pre_commit_example_names_hooks_the_manifest_defines() -> None:
 def test_the_exit_code_table_matches_the_code() -> None:
     rows = dict(re.findall(r"^\| (\d) \| `(\w+)` \|", CI_DOC, re.MULTILINE))
     assert {verdict: int(code) for code, verdict in rows.items()} == VERDICT_EXIT_CODES
+
+
+# ---------------------------------------------------------------- a status nobody knows
+
+
+def test_a_gate_status_nobody_knows_never_renders_as_a_pass(tmp_path: Path) -> None:
+    odd = GateResult("tests", "command", "weird", "the runner said something new")  # type: ignore[arg-type]
+    subject = verdict(verdict="blocked", gates=(odd,), reasons=("tests: something new",))
+    path = tmp_path / "signoff.xml"
+    path.write_text(render_junit(subject), encoding="utf-8")
+    by_name = {case.name: case.status for case in read_junit(path)}
+    assert by_name == {"tests": "error", "verdict": "error"}
+    root = ET.parse(path).getroot()  # noqa: S314  # our own output
+    assert root.get("errors") == "2"
+    assert "weird" in render_text(subject, color=True)
+    sarif = render_sarif(subject, anchor="signoff.toml")
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["gate/command"]

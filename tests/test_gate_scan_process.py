@@ -201,3 +201,43 @@ def test_a_bad_revision_is_reported_before_any_child_is_started(
     assert (code, document["verdict"]) == (2, "blocked")
     assert any("unknown revision 'nope'" in text for text in document["reasons"])
     assert not note.exists()
+
+
+def test_a_child_that_answers_but_does_not_exit_cleanly_blocks(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = scanned_in(tmp_path, monkeypatch)
+    real_exit = os._exit
+
+    def troubled_exit(_code: int) -> None:  # runs in the child only: the parent never exits so
+        real_exit(7)
+
+    monkeypatch.setattr(os, "_exit", troubled_exit)
+    repo.commit(PLAIN)
+
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any("exit status 7" in text for text in document["reasons"])
+    assert gone(int(note.read_text()))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        (True, ("not a summary", ())),
+        (True, None),
+        ("yes", "no", "maybe"),
+        (True, (None, ())),
+    ],
+)
+def test_a_child_whose_answer_has_the_wrong_shape_blocks(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, answer: object
+) -> None:
+    monkeypatch.setattr(service, "_scan_outcome", lambda *_args: answer)
+    repo.commit(PLAIN)
+
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any("the diff scan answered" in text for text in document["reasons"])

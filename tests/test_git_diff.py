@@ -252,6 +252,13 @@ def test_submodules_carry_no_lines_even_when_replaced_by_a_file(repo: Repo) -> N
         "tab\there.txt",
         "new\nline.txt",
         "-dash",
+        # names that read like the patch's own syntax, once git has quoted them (or not)
+        "diff --git a b",
+        "\n@@ -1 +1 @@",
+        "\\ No newline at end of file",
+        "+plus",
+        "trailing space ",
+        "Binary files a and b differ",
     ],
 )
 def test_awkward_paths_come_back_exactly(repo: Repo, name: str) -> None:
@@ -453,6 +460,128 @@ def test_the_diff_hash_changes_with_one_byte_or_one_mode(repo: Repo) -> None:
         diff_hash(git.iter_changes(repo.root, base, rev)) for rev in (head, one_byte, one_mode)
     }
     assert len(hashes) == 3
+
+
+def _hashes_every_way(repo: Repo, base: str, head: str) -> set[str]:
+    """The diff hash from commits (with and without rename detection) and from the index."""
+    found = {
+        diff_hash(git.iter_changes(repo.root, base, head)),
+        diff_hash(git.iter_changes(repo.root, base, head, renames=False)),
+    }
+    repo.git("reset", "-q", "--soft", base)  # HEAD at base, the index still holds head's tree
+    found.add(diff_hash(git.iter_changes(repo.root, None, None, staged=True)))
+    found.add(diff_hash(git.iter_changes(repo.root, base, None, staged=True)))
+    repo.git("reset", "-q", "--soft", head)
+    return found
+
+
+def _one_edit(repo: Repo, edit: str, first: str) -> None:
+    """Apply one kind of change to the tree made by :func:`_hash_cases_base`."""
+    root = repo.root
+    if edit == "file to symlink":
+        (root / "f.txt").unlink()
+        (root / "f.txt").symlink_to("g.txt")
+    elif edit == "symlink retargeted":
+        (root / "link").unlink()
+        (root / "link").symlink_to("f.txt")
+    elif edit == "file to submodule":
+        repo.git("rm", "-q", "--cached", "f.txt")
+        (root / "f.txt").unlink()
+        repo.gitlink("f.txt", first)
+    elif edit == "submodule to file":
+        repo.git("rm", "-q", "--cached", "sub")
+        (root / "sub").rmdir()
+        repo.write("sub", "now a file\n")
+    elif edit == "submodule moved on":
+        repo.gitlink("sub", repo.git("rev-parse", "HEAD"))
+    elif edit == "file to folder":
+        (root / "f.txt").unlink()
+        repo.write("f.txt/inner.txt", "inside\n")
+    elif edit == "empty file added":
+        repo.write("empty.txt", "")
+    elif edit == "mode only":
+        (root / "g.txt").chmod(0o755)
+    elif edit == "renamed and the old name reused":
+        repo.git("mv", "f.txt", "moved.txt")
+        repo.write("f.txt", "a new file of the old name\n")
+
+
+HASH_EDITS = [
+    "file to symlink",
+    "symlink retargeted",
+    "file to submodule",
+    "submodule to file",
+    "submodule moved on",
+    "file to folder",
+    "empty file added",
+    "mode only",
+    "renamed and the old name reused",
+]
+
+
+def _hash_cases_base(repo: Repo) -> tuple[str, str]:
+    repo.write("f.txt", numbered(*TEN))
+    repo.write("g.txt", "g\n")
+    (repo.root / "link").symlink_to("g.txt")
+    first = repo.commit()
+    repo.gitlink("sub", first)
+    return first, repo.commit()
+
+
+@pytest.mark.parametrize("edit", HASH_EDITS)
+def test_each_kind_of_change_hashes_the_same_from_commits_and_the_index(
+    repo: Repo, edit: str
+) -> None:
+    first, base = _hash_cases_base(repo)
+    _one_edit(repo, edit, first)
+    head = repo.commit(edit)
+    assert repo.git("diff", "--name-only", base, head)  # the edit is a change
+
+    assert len(_hashes_every_way(repo, base, head)) == 1
+
+
+def test_no_two_kinds_of_change_share_a_hash(repo: Repo) -> None:
+    first, base = _hash_cases_base(repo)
+    hashes = {diff_hash(git.iter_changes(repo.root, base, base))}  # no change at all
+    for edit in HASH_EDITS:
+        repo.git("reset", "-q", "--hard", base)
+        _one_edit(repo, edit, first)
+        hashes.add(diff_hash(git.iter_changes(repo.root, base, repo.commit(edit))))
+    assert len(hashes) == len(HASH_EDITS) + 1
+
+
+def test_a_rename_hashes_as_the_deletion_and_addition_it_is_and_a_copy_as_an_addition(
+    repo: Repo,
+) -> None:
+    """The hash is of the change to the tree, not of how git described it: a rename and a
+    delete-and-add of the same content are the same change (an approval of one holds for
+    the other), and a copy is the addition of the new file."""
+    repo.write("a.txt", numbered(*TEN))
+    base = repo.commit()
+    repo.git("mv", "a.txt", "b.txt")
+    renamed = repo.commit()
+    (change,) = git.iter_changes(repo.root, base, renamed)
+    assert change.status == "renamed"
+    described_apart = [
+        FileChange("deleted", "a.txt", old_mode="100644", old_blob=change.old_blob),
+        FileChange("added", "b.txt", new_mode="100644", new_blob=change.new_blob),
+    ]
+    assert diff_hash([change]) == diff_hash(described_apart)
+    copy = FileChange(
+        "copied", "c.txt", old_path="a.txt", old_mode="100644", new_mode="100644",
+        old_blob=change.old_blob, new_blob=change.old_blob,
+    )  # fmt: skip
+    added = FileChange("added", "c.txt", new_mode="100644", new_blob=change.old_blob)
+    assert diff_hash([copy]) == diff_hash([added]) != diff_hash([])
+
+
+@pytest.mark.parametrize("field", ["path", "old_path"])
+def test_a_path_holding_a_nul_cannot_be_hashed(field: str) -> None:
+    # NUL ends the path in each hashed record: "a\0<mode>..." could pose as another record.
+    paths = {"path": "a.txt", "old_path": "z.txt", field: "a.txt\x00100644"}
+    change = FileChange("renamed", paths["path"], old_path=paths["old_path"])
+    with pytest.raises(ValueError, match="NUL"):
+        diff_hash([change])
 
 
 def _git_children() -> list[int]:

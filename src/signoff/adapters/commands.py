@@ -2,6 +2,12 @@
 
 A test suite can print megabytes; only the last :data:`TAIL_BYTES` are kept, read as they come
 so memory stays flat. On timeout the whole process group is killed, not just the shell.
+
+A process the command leaves running in the background may hold the output open long after the
+shell exits. The result does not wait for it beyond :data:`DRAIN_WAIT_SECONDS`, and the reader
+alone closes the pipe, once it sees the end: closed under a reader still waiting on it, the
+descriptor's number could be handed to another file (the ledger's, git's pipe), which the
+reader would then drain.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 TAIL_BYTES = 16_384
+DRAIN_WAIT_SECONDS = 5.0  # how long the output is waited for once the command has exited
 _CHUNK = 65_536
 
 
@@ -53,13 +60,17 @@ def run_command(
     kept = [0]
 
     def drain() -> None:
-        assert process.stdout is not None  # noqa: S101 - set by Popen(stdout=PIPE)
-        descriptor = process.stdout.fileno()
-        while chunk := os.read(descriptor, _CHUNK):
-            tail.append(chunk)
-            kept[0] += len(chunk)
-            while kept[0] - len(tail[0]) >= TAIL_BYTES:
-                kept[0] -= len(tail.popleft())
+        pipe = process.stdout
+        assert pipe is not None  # noqa: S101 - set by Popen(stdout=PIPE)
+        try:
+            descriptor = pipe.fileno()
+            while chunk := os.read(descriptor, _CHUNK):
+                tail.append(chunk)
+                kept[0] += len(chunk)
+                while kept[0] - len(tail[0]) >= TAIL_BYTES:
+                    kept[0] -= len(tail.popleft())
+        finally:
+            pipe.close()  # here only: see the module's docstring
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
@@ -72,8 +83,6 @@ def run_command(
         process.wait()
         exit_code = None
         error = f"timed out after {timeout_seconds:g}s and was stopped"
-    reader.join(timeout=5)
-    if process.stdout is not None:
-        process.stdout.close()
-    output = b"".join(tail)[-TAIL_BYTES:].decode("utf-8", "replace")
+    reader.join(timeout=DRAIN_WAIT_SECONDS)
+    output = b"".join(tuple(tail))[-TAIL_BYTES:].decode("utf-8", "replace")
     return CommandRun(exit_code, output, time.monotonic() - started, error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 JSON_VERSION = 1
 EXIT_TAMPERED = 1  # the command ran and the answer is no, like a refused guard
-_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 @click.group(context_settings=CONTEXT_SETTINGS, epilog="Example: signoff ledger verify")
@@ -28,15 +26,15 @@ def ledger() -> None:
 def _expected_head(
     _context: click.Context, _parameter: click.Parameter, value: str | None
 ) -> str | None:
+    from signoff.core.chain import chain_head  # only when a head is given: start-up stays light
+    from signoff.core.errors import UsageError
+
     if value is None:
         return None
-    head = value.strip().lower()
-    if not _HASH.fullmatch(head):
-        raise click.BadParameter(
-            f"{value!r} is not a chain head: give the 64 hex digits a gate or "
-            "'signoff ledger verify' printed"
-        )
-    return head
+    try:
+        return chain_head(value)
+    except UsageError as error:
+        raise click.BadParameter(error.message) from None
 
 
 @ledger.command(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from signoff.service.change import ChangeRequest
+    from signoff.service.gate import GateRun
     from signoff.service.signoffs import SignedChange
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -32,7 +34,8 @@ def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 "--base",
                 metavar="REV",
-                help="Start of the change (default: merge base of HEAD and the default branch).",
+                help="Start of the change (default: the merge base of --head and the default "
+                "branch).",
             ),
             click.option("--head", metavar="REV", help="End of the change (default: HEAD)."),
             click.option(
@@ -42,7 +45,8 @@ def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 "--spec",
                 "spec",
                 metavar="ID",
-                help="The spec (default: a 'Spec: SO-n' trailer, else SO-n in the branch name).",
+                help="The spec id, SO-n (default: a 'Spec: SO-n' trailer, else SO-n in the branch "
+                "name); its file is read from the working tree.",
             ),
         )
     ):
@@ -97,17 +101,30 @@ def gate(
     """Judge a change: detect its risk, apply the gates its risk needs, and record the verdict.
 
     The verdict is pass, pending (waiting for a review or an approval), fail (a gate failed)
-    or blocked (the gate could not decide: no repository, a bad revision, an unreadable
-    report, an invalid policy, the ledger out of reach). It fails closed: nothing that goes
-    wrong can produce pass. Each verdict is written to the ledger's hash chain.
+    or blocked (the gate could not decide: no repository, a bad revision, an empty change, an
+    unreadable report, an invalid policy or one with no gate for the change, the ledger out of
+    reach). It fails closed: nothing that goes wrong can produce pass. Each verdict is
+    written to the ledger's hash chain.
     """
-    from signoff.cli import gate_render
-    from signoff.core.gates.document import verdict_document
     from signoff.service.gate import GateOptions, run_gate
 
     here = cwd()
     options = GateOptions(junit=tuple((here / path) for path in junit), run_commands=not no_run)
     result = run_gate(here, _request(base, head, staged, spec), options, environ=os.environ)
+    try:
+        _print_verdict(result, output)
+    except BrokenPipeError:
+        # The reader went away (`| head`): the exit code still carries the verdict. The shell's
+        # catch-all turns a broken pipe into 0, which would read as pass.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(result.verdict.exit_code)
+
+
+def _print_verdict(result: GateRun, output: str) -> None:
+    from signoff.cli import gate_render
+    from signoff.core.gates.document import verdict_document
+
     verdict, head = result.verdict, result.chain_head
     if output == "json":
         document = verdict_document(verdict, chain_head=head)
@@ -127,7 +144,6 @@ def gate(
         click.echo(gate_render.render_text(verdict, color=color, chain_head=head), nl=False)
         for move in result.moves:
             click.echo(f"stage     {move.spec_id}: {move.before} -> {move.after} (in the ledger)")
-    raise SystemExit(verdict.exit_code)
 
 
 def _signed_json(signed: SignedChange, action: str) -> dict[str, Any]:
@@ -240,7 +256,7 @@ def review_record(
     """Record an in-depth review of exactly this change (by you, standing in for the AI reviewer).
 
     The review gate of a sampled or irreversible change is pending until a review of its diff
-    is recorded; a new commit needs a new review.
+    is recorded; a new commit needs a new review. The change's author may not review it.
     """
     from signoff.service.signoffs import record_review
 

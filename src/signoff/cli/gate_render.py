@@ -60,6 +60,9 @@ GATE_HELP = {
     ),
 }
 MISMATCH_RULE = "risk-mismatch"
+# Statuses that hold nothing back; any other (fail, blocked, one nobody knows) is reported as a
+# problem in every format, so a status this module has not heard of never reads as a pass.
+_QUIET_STATUSES = ("pass", "pending", "skipped")
 
 # C0/C1 controls, zero-width and bidirectional-override characters: a diff line holding them
 # could rewrite a terminal or hide text in a review (Trojan Source).
@@ -189,7 +192,7 @@ def _text_gates(verdict: Verdict, style: Callable[..., str]) -> Iterator[str]:
     yield style("gates", bold=True)
     name_width = max(len(_clean(gate.name, 40)) for gate in verdict.gates)
     for gate in verdict.gates:
-        status = style(f"{gate.status:<8}", STATUS_COLOURS[gate.status])
+        status = style(f"{gate.status:<8}", STATUS_COLOURS.get(gate.status, "magenta"))
         name = _clean(gate.name, 40).ljust(name_width)
         yield f"  {status} {name}  {gate.kind:<12} {_clean(gate.detail)}"
 
@@ -460,7 +463,7 @@ def _sarif_results(verdict: Verdict, anchor: str | None) -> Iterator[dict[str, A
         }
     for gate in verdict.gates:
         locations = _gate_locations(gate, anchor)
-        if gate.status in ("fail", "blocked") and locations:
+        if gate.status not in _QUIET_STATUSES and locations:
             yield {
                 "ruleId": f"gate/{gate.kind}",
                 "level": "error",
@@ -508,7 +511,7 @@ def render_sarif(
     notifications.extend(
         {"level": "error", "message": {"text": _gate_message(gate)}}
         for gate in verdict.gates
-        if gate.status in ("fail", "blocked") and not _gate_locations(gate, anchor)
+        if gate.status not in _QUIET_STATUSES and not _gate_locations(gate, anchor)
     )
     if dropped:
         notifications.append(
@@ -560,14 +563,16 @@ def _xml(text: str) -> str:
 
 
 def _outcome(case: ET.Element, status: str, detail: str, kind: str) -> None:
-    """The child that gives a test case its outcome; a pass has none."""
+    """The child that gives a test case its outcome; a pass has none, and only a pass."""
     message = _xml(_clean(detail))
-    if status in ("fail", "blocked"):
-        tag = "failure" if status == "fail" else "error"
-        ET.SubElement(case, tag, message=message, type=kind).text = _xml(detail)
-    elif status in ("pending", "skipped"):
+    if status == "pass":
+        return
+    if status in ("pending", "skipped"):
         # pending is not a pass: it is reported as skipped, and CI relies on the exit code (3).
         ET.SubElement(case, "skipped", message=f"{status}: {message}")
+        return
+    tag = "failure" if status == "fail" else "error"  # blocked, or a status nobody knows
+    ET.SubElement(case, tag, message=message, type=kind).text = _xml(detail)
 
 
 def render_junit(verdict: Verdict, *, chain_head: str | None = None) -> str:
@@ -580,8 +585,8 @@ def render_junit(verdict: Verdict, *, chain_head: str | None = None) -> str:
     counted = {"fail": "failures", "blocked": "errors", "pending": "skipped", "skipped": "skipped"}
     statuses = [gate.status for gate in verdict.gates] + [verdict.verdict]
     for status in statuses:
-        if status in counted:
-            counts[counted[status]] += 1
+        if status != "pass":
+            counts[counted.get(status, "errors")] += 1
     totals = {"tests": str(len(statuses))} | {key: str(value) for key, value in counts.items()}
     root = ET.Element("testsuites", {"name": "signoff", **totals})
     suite = ET.SubElement(root, "testsuite", {"name": "signoff gate", **totals})

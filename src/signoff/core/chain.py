@@ -27,9 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
+
+from signoff.core.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -48,6 +51,8 @@ CHANGED = "changed"
 PREDECESSOR_MISSING = "predecessor-missing"
 UNHASHED = "unhashed"
 HEAD_MISSING = "head-missing"
+
+_HEAD = re.compile(r"[0-9a-f]{64}")
 
 
 def canonical_json(value: Any) -> str:
@@ -74,7 +79,20 @@ def utc_timestamp(moment: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def chain_hash(  # each field of the row by name, so none can be passed in the wrong place
+def chain_head(value: str) -> str:
+    """A chain head as given by a person or a script, checked: 64 hex digits, any case, with
+    surrounding white space dropped. Every shell (CLI, web, API) reads a head through this."""
+    head = value.strip().lower()
+    if not _HEAD.fullmatch(head):
+        msg = (
+            f"{value!r} is not a chain head: give the 64 hex digits a gate or "
+            "'signoff ledger verify' printed"
+        )
+        raise UsageError(msg)
+    return head
+
+
+def chain_encoding(  # each field of the row by name, so none can be passed in the wrong place
     prev: str,
     *,
     kind: str,
@@ -85,8 +103,13 @@ def chain_hash(  # each field of the row by name, so none can be passed in the w
     recorded_at: datetime,
     idempotency_key: str,
     payload: Mapping[str, Any],
-) -> str:
-    """The SHA-256 (hex) of a row's canonical encoding, linked to ``prev``."""
+) -> bytes:
+    """The bytes a row's chain hash is taken of: its fields as one JSON array.
+
+    JSON quotes and escapes every string, so no text inside a field (a comma, a quote, a
+    bracket, a NUL) can end it early or stand for another field: two different rows never
+    encode alike.
+    """
     fields = [
         ENCODING,
         prev,
@@ -101,7 +124,33 @@ def chain_hash(  # each field of the row by name, so none can be passed in the w
     ]
     # surrogatepass: a lone surrogate in a string still hashes (to its own bytes) instead of
     # making a stored row impossible to verify.
-    encoded = canonical_json(fields).encode("utf-8", "surrogatepass")
+    return canonical_json(fields).encode("utf-8", "surrogatepass")
+
+
+def chain_hash(
+    prev: str,
+    *,
+    kind: str,
+    spec_id: str,
+    subject: str | None,
+    actor: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    idempotency_key: str,
+    payload: Mapping[str, Any],
+) -> str:
+    """The SHA-256 (hex) of a row's canonical encoding, linked to ``prev``."""
+    encoded = chain_encoding(
+        prev,
+        kind=kind,
+        spec_id=spec_id,
+        subject=subject,
+        actor=actor,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        idempotency_key=idempotency_key,
+        payload=payload,
+    )
     return hashlib.sha256(encoded).hexdigest()
 
 
@@ -249,9 +298,10 @@ def verify_links(links: Iterable[ChainLink], expected_head: str | None = None) -
 
     Each row's hash must match its content, and its ``chain_prev`` must be the hash of the
     chained row before it. ``expected_head``, a head published earlier, must be the hash of
-    some row (the chain may have grown since): otherwise rows were removed from the end.
+    some row (the chain may have grown since): otherwise rows were removed from the end. It is
+    read with :func:`chain_head` (any case; UsageError when it is not a head at all).
     """
-    walk = _Walk(expected_head=expected_head)
+    walk = _Walk(expected_head=None if expected_head is None else chain_head(expected_head))
     for link in links:
         walk.step(link)
     return walk.finish()

@@ -39,12 +39,14 @@ class Lines(Sequence[Numbered]):
     of that cache; nothing else ever changes.
     """
 
-    __slots__ = ("_pairs", "_runs", "_size", "_starts", "_text")
+    __slots__ = ("_pairs", "_run_ends", "_runs", "_size", "_starts", "_text")
 
     _pairs: tuple[Numbered, ...] | None
     _runs: tuple[tuple[int, int], ...]
     _size: int
-    _starts: list[int] | None  # where each line starts in ``text``, and one past the end
+    # Where each line starts in ``text``, and one past the end; built on the first match.
+    _starts: list[int] | None
+    _run_ends: tuple[int, ...] | None  # the index one past each run's last line
     _text: str
 
     def __init__(self, text: str, runs: tuple[tuple[int, int], ...]) -> None:
@@ -55,6 +57,7 @@ class Lines(Sequence[Numbered]):
         self._size = sum(count for _, count in runs)
         self._pairs = None
         self._starts = None
+        self._run_ends = None
 
     @classmethod
     def of(cls, pairs: Iterable[Numbered]) -> Lines:
@@ -90,18 +93,60 @@ class Lines(Sequence[Numbered]):
             self._pairs = tuple(zip(numbers, texts, strict=True))
         return self._pairs
 
-    def locate(self, position: int) -> tuple[int, str, int]:
-        """The line holding ``text[position]``: (its number, its text, where the next starts).
+    def _line_starts(self) -> list[int]:
+        """Where each line starts in ``text``, and one past the end, built on first use.
 
-        The table of line starts is built on the first call (a file whose text matched), from
-        the lines' lengths: a line given as a pair may itself hold a newline.
+        From the pairs when they exist (a line given as a pair may itself hold a newline);
+        otherwise from the text, without building the pairs: a file with hundreds of thousands
+        of matching lines (a schema dump) then keeps one list of offsets, not a tuple per line.
         """
         if self._starts is None:
-            lengths = (len(text) + 1 for _, text in self.pairs())
-            self._starts = list(accumulate(lengths, initial=0))
-        index = bisect_right(self._starts, position) - 1
-        number, text = self.pairs()[index]
-        return number, text, self._starts[index + 1]
+            if self._pairs is not None:
+                texts: Iterable[str] = (text for _, text in self._pairs)
+            else:
+                texts = self._text.split("\n") if self._size else ()
+            self._starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+        return self._starts
+
+    def _ends_of_runs(self) -> tuple[int, ...]:
+        if self._run_ends is None:
+            self._run_ends = tuple(accumulate(count for _, count in self._runs))
+        return self._run_ends
+
+    def locate(self, position: int) -> tuple[int, str, int]:
+        """The line holding ``text[position]``: (its number, its text, where the next starts)."""
+        starts = self._line_starts()
+        index = bisect_right(starts, position) - 1
+        run_ends = self._ends_of_runs()
+        run = bisect_right(run_ends, index)
+        first, _ = self._runs[run]
+        number = first + index - (run_ends[run - 1] if run else 0)
+        return number, self._text[starts[index] : starts[index + 1] - 1], starts[index + 1]
+
+    def stretch_end(self, position: int) -> int:
+        """Where the stretch of consecutive lines holding ``text[position]`` ends in ``text``:
+        the newline after its last line, or the end of the text.
+
+        Lines are joined across hunks, so line 3 and line 90 may sit side by side in ``text``;
+        a pattern that runs over a newline must stay within lines that follow each other in
+        the file.
+        """
+        starts = self._line_starts()
+        run_ends = self._ends_of_runs()
+        run = bisect_right(run_ends, bisect_right(starts, position) - 1)
+        # Runs that continue one another (1-2 then 3-4) are one stretch.
+        while run + 1 < len(self._runs) and sum(self._runs[run]) == self._runs[run + 1][0]:
+            run += 1
+        return starts[run_ends[run]] - 1
+
+    def without_carriage_returns(self) -> Lines:
+        """The same lines with a carriage return before each line end removed (CRLF files),
+        so that ``$`` in a pattern means the end of the line there too."""
+        if "\r" not in self._text:
+            return self
+        if self._pairs is not None:
+            return Lines.of((number, text.removesuffix("\r")) for number, text in self._pairs)
+        return Lines(self._text.replace("\r\n", "\n").removesuffix("\r"), self._runs)
 
     def __len__(self) -> int:
         return self._size
@@ -244,6 +289,11 @@ class DiffHasher:
         self._records: list[str] = []
 
     def add(self, change: FileChange) -> None:
+        if "\0" in change.path or "\0" in (change.old_path or ""):
+            # NUL ends a path in each record: one inside would let two diffs share a hash.
+            # git never prints such a path; a hand-made FileChange could.
+            msg = f"a path holds a NUL character: {change.path!r}"
+            raise ValueError(msg)
         for path, old_mode, old_blob, new_mode, new_blob in _sides(change):
             if (old_mode, old_blob) == (new_mode, new_blob):
                 continue  # an unchanged side (a pure copy's source) is not part of the change

@@ -3,6 +3,10 @@
 ``--base`` defaults to the merge base of ``HEAD`` with the default branch, ``--head`` to
 ``HEAD``; ``--staged`` takes the index against ``HEAD``. The spec comes from ``--spec``, else a
 ``Spec: SO-n`` trailer of the change's commits (newest first), else ``SO-n`` in the branch name.
+
+The spec file is read from the working tree, as it is for every other command: in CI that is
+the checkout of ``--head``. When ``--head`` names another commit the verdict says so
+(:func:`spec_source_note`), since the spec there may differ.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from signoff.core.specs.model import SectionKind
 from signoff.service.specs import load_document, spec_path
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
     from pathlib import Path
 
     from signoff.core.diff import FileChange
@@ -27,6 +31,10 @@ if TYPE_CHECKING:
 
 NO_SPEC = "-"  # the ledger's spec column for a change no spec could be found for
 _SPEC_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])SO-([1-9][0-9]*)(?![0-9])", re.IGNORECASE)
+_SPEC_ID = re.compile(r"\s*SO-([1-9][0-9]*)\s*", re.IGNORECASE)
+# git takes the next commit's author from the environment before its configuration.
+_AUTHOR_VARIABLE = "GIT_AUTHOR_EMAIL"
+_RISK_LEVELS = ("reversible", "irreversible")
 # CI systems check out a detached HEAD; they name the branch in the environment instead.
 _BRANCH_VARIABLES = ("GITHUB_HEAD_REF", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_REF_NAME")
 
@@ -55,11 +63,12 @@ class Change:
     def changes(self) -> Iterator[FileChange]:
         return git.iter_changes(self.repository, self.base, self.head, staged=self.staged)
 
-    def authors(self, actor: str) -> tuple[str, ...]:
-        """Who wrote the change: the commits' authors, or whoever is staging it (the
-        repository's git identity, which will author the commit)."""
+    def authors(self, actor: str, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+        """Who wrote the change: the commits' authors; for staged changes, whom git will name
+        as the commit's author (``GIT_AUTHOR_EMAIL``, else ``user.email``), else the actor."""
         if self.staged or self.head is None:
-            return (git.configured_email(self.repository) or actor,)
+            named = (environ or {}).get(_AUTHOR_VARIABLE, "").strip()
+            return (named or git.configured_email(self.repository) or actor,)
         return git.commit_authors(self.repository, self.base, self.head)
 
 
@@ -109,10 +118,19 @@ def _branch(workspace: Workspace, change: Change) -> str | None:
     return git.current_branch(change.repository)
 
 
+def normal_spec_id(value: str | None) -> str | None:
+    """``SO-n`` as written in specs (``so-12 `` is ``SO-12``); None when it is not a spec id."""
+    found = _SPEC_ID.fullmatch(value or "")
+    return None if found is None else f"SO-{found.group(1)}"
+
+
 def spec_reference(workspace: Workspace, change: Change, explicit: str | None) -> tuple[str, str]:
     """(spec id, where it came from) or raise SpecNotFoundError saying what was looked at."""
     if explicit:
-        return explicit.upper(), "flag"
+        spec_id = normal_spec_id(explicit)
+        if spec_id is None:
+            raise UsageError(f"--spec takes a spec id like SO-12, not {explicit!r}")
+        return spec_id, "flag"
     if not change.staged and change.head is not None:
         for value in git.commit_trailers(change.repository, change.base, change.head, "Spec"):
             found = _SPEC_IN_TEXT.search(value)
@@ -141,6 +159,22 @@ def spec_facts(workspace: Workspace, spec_id: str, source: str) -> SpecFacts:
             "'signoff spec list' shows the ids"
         ) from None
     document = load_document(workspace, path)
+    shown = workspace.display_path(path)
+    if document.problems:
+        # Unreadable front matter would silently drop the gates the spec adds: refuse it.
+        problem = document.problems[0]
+        what = "front matter" if problem.kind == "front-matter" else "file"
+        raise UsageError(
+            f"{shown}:{problem.line}: {spec_id}'s {what} cannot be read ({problem.message}); "
+            f"fix it and run `signoff spec check {spec_id}`"
+        )
+    level = document.risk.strip().lower() if document.risk else None
+    if level is not None and level not in _RISK_LEVELS:
+        # An unknown word must not read as "undeclared", which a quiet diff makes reversible.
+        raise UsageError(
+            f"{shown}:{document.field_line('risk')}: {spec_id} declares risk "
+            f"{document.risk!r}; write reversible or irreversible"
+        )
     criteria = tuple(
         item.ident
         for item in document.items(SectionKind.ACCEPTANCE_CRITERIA)
@@ -149,8 +183,22 @@ def spec_facts(workspace: Workspace, spec_id: str, source: str) -> SpecFacts:
     return SpecFacts(
         spec_id=spec_id,
         source=source,
-        declared_level=document.risk,
+        declared_level=level,
         declared_categories=document.string_list("risk_categories"),
         gates=document.string_list("gates"),
         criteria=criteria,
+    )
+
+
+def spec_source_note(change: Change) -> str | None:
+    """What the verdict says when the spec was read from a working tree not at ``--head``."""
+    if change.staged or change.head is None:
+        return None
+    checked_out = git.head_commit(change.repository)
+    if checked_out == change.head:
+        return None
+    at = f"at {checked_out[:12]}" if checked_out else "with no commit"
+    return (
+        f"the spec was read from the working tree ({at}), not from {change.head_label} "
+        f"({change.head[:12]}); check out {change.head_label} to judge the spec written there"
     )

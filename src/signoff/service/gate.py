@@ -39,8 +39,10 @@ from signoff.service.change import (
     NO_SPEC,
     Change,
     ChangeRequest,
+    normal_spec_id,
     spec_facts,
     spec_reference,
+    spec_source_note,
 )
 from signoff.service.gate_scan import DiffScan
 from signoff.service.identity import current_actor
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
 
     from signoff.adapters.store.ledger import Ledger
     from signoff.core.gates.evaluate import SpecFacts
-    from signoff.core.gates.model import DiffSummary, Verdict
+    from signoff.core.gates.model import DiffSummary, GateResult, Verdict
     from signoff.core.gates.traceability import TestCaseResult
     from signoff.core.risk.model import RiskAssessment
     from signoff.service.workspace import Workspace
@@ -115,12 +117,39 @@ def _junit_results(
             continue
         from signoff.adapters.junit import read_junit  # noqa: PLC0415 - while the diff is scanned
 
+        read: list[TestCaseResult] = []
         try:
             for path in dict.fromkeys(paths):
-                results.extend(read_junit(path))
+                read.extend(read_junit(path))
         except JUnitError as error:
             errors[name] = str(error)
+            continue
+        if not read:
+            # Valid XML with no test case: the run collected nothing, which proves nothing.
+            shown = ", ".join(str(path) for path in dict.fromkeys(paths))
+            errors[name] = (
+                f"{shown}: the JUnit report holds no test case; check that the tests were "
+                "collected and ran"
+            )
+        results.extend(read)
     return results, errors
+
+
+def _recorded_outcome(payload: Mapping[str, Any]) -> CommandOutcome:
+    """A command's result as the ledger holds it; anything odd reads as "did not finish"."""
+    code = payload.get("exit_code")
+    seconds = payload.get("seconds")
+    error = payload.get("error")
+    return CommandOutcome(
+        # type(), not isinstance(): a boolean false is an int to Python, and would pass.
+        exit_code=code if type(code) is int else None,
+        output=str(payload.get("output", "")),
+        seconds=float(seconds)
+        if isinstance(seconds, int | float) and not isinstance(seconds, bool)
+        else 0.0,
+        recorded=True,
+        error=error if isinstance(error, str) else None,
+    )
 
 
 def _commands(
@@ -140,22 +169,17 @@ def _commands(
     if not run:
         recorded = ledger.events_of(spec_key, kinds=(COMMAND_RAN,))
         for gate in commands:
+            # The same gate, diff and command: a result recorded while signoff.toml named
+            # another command says nothing about this one.
             mine = [
                 event
                 for event in recorded
                 if event.payload.get("gate") == gate.name
                 and event.payload.get("diff_sha256") == diff.sha256
+                and event.payload.get("command") == gate.command
             ]
             if mine:
-                payload = mine[-1].payload
-                code = payload.get("exit_code")
-                outcomes[gate.name] = CommandOutcome(
-                    exit_code=code if isinstance(code, int) else None,
-                    output=str(payload.get("output", "")),
-                    seconds=float(payload.get("seconds", 0.0)),
-                    recorded=True,
-                    error=payload.get("error"),
-                )
+                outcomes[gate.name] = _recorded_outcome(mine[-1].payload)
         return outcomes
     environment = {
         **workspace.environ,
@@ -190,6 +214,21 @@ def _commands(
     return outcomes
 
 
+def _gate_payload(gate: GateResult, spec: str | None) -> dict[str, Any]:
+    """A gate's status; a review gate's also with what replays its sampling decision: its
+    seed and rate, the spec id hashed (None: the empty string) and the value."""
+    payload: dict[str, Any] = {"name": gate.name, "kind": gate.kind, "status": gate.status}
+    if gate.kind == "review" and "value" in gate.data:
+        payload["sampling"] = {
+            "rate": gate.data.get("sample_rate"),
+            "seed": gate.data.get("seed"),
+            "spec": spec,
+            "value": gate.data.get("value"),
+            "sampled": gate.data.get("sampled"),
+        }
+    return payload
+
+
 def _verdict_payload(verdict: Verdict) -> dict[str, Any]:
     """What the ledger keeps of a verdict: enough to audit it, not the whole evidence."""
     risk: RiskAssessment | None = verdict.risk
@@ -213,7 +252,7 @@ def _verdict_payload(verdict: Verdict) -> dict[str, Any]:
             "level": risk.level,
             "mismatch": [mismatch.message for mismatch in risk.mismatches],
         },
-        "gates": [{"name": g.name, "kind": g.kind, "status": g.status} for g in verdict.gates],
+        "gates": [_gate_payload(gate, verdict.spec) for gate in verdict.gates],
         "sampling": None
         if verdict.sampling is None
         else {
@@ -221,6 +260,7 @@ def _verdict_payload(verdict: Verdict) -> dict[str, Any]:
             "seed": verdict.sampling.seed,
             "value": verdict.sampling.value,
             "sampled": verdict.sampling.sampled,
+            "spec": verdict.spec,
         },
         "approvals": [
             {"approver": a.approver, "state": a.state, "diff_sha256": a.diff_sha256}
@@ -311,8 +351,11 @@ def _judge(
     names, _ = required_gates(workspace.standards, risk.level, spec)
     spec_key = spec.spec_id if spec else NO_SPEC
     # Commands first: a test command is usually what writes the JUnit report traced next.
-    commands = _commands(
-        workspace, ledger, names, spec_key, diff, run=options.run_commands, actor=actor
+    # An empty change is blocked whatever they say: nothing is run for it.
+    commands = (
+        _commands(workspace, ledger, names, spec_key, diff, run=options.run_commands, actor=actor)
+        if diff.files
+        else {}
     )
     results, junit_errors = _junit_results(workspace, names, options.junit)
     signoffs = ledger.events_of(
@@ -324,9 +367,9 @@ def _judge(
         input_errors=junit_errors,
         reviews=fold_reviews(signoffs),
         approvals=fold_approvals(signoffs),
-        authors=change.authors(actor),
+        authors=change.authors(actor, workspace.environ),
     )
-    return evaluate(
+    verdict = evaluate(
         standards=workspace.standards,
         spec=spec,
         spec_problem=spec_problem,
@@ -334,6 +377,8 @@ def _judge(
         risk=risk,
         inputs=inputs,
     )
+    note = spec_source_note(change) if spec is not None else None
+    return verdict if note is None else replace(verdict, reasons=(*verdict.reasons, note))
 
 
 def _standards_path(workspace: Workspace, repository: Path | None) -> str | None:
@@ -353,41 +398,75 @@ def run_gate(
     clock: Callable[[], datetime] | None = None,
 ) -> GateRun:
     """The verdict on the change, recorded in the ledger. Never raises; fails closed."""
+    asked = normal_spec_id(request.spec)
     try:
         workspace = open_workspace(start, environ, clock)
-    except SignoffError as error:
-        return GateRun(blocked(str(error), spec=request.spec), None)
-    # The diff is scanned (in a child process) while the ledger opens: see DiffScan.
-    scan = DiffScan(workspace, request)
+        # The diff is scanned (in a child process) while the ledger opens: see DiffScan.
+        scan = DiffScan(workspace, request)
+    except Exception as error:  # noqa: BLE001 - fail closed: nothing to judge with
+        return GateRun(blocked(_why(error), spec=asked), None)
     try:
         ledger = open_workspace_ledger(workspace)
-    except SignoffError as error:
+    except Exception as error:  # noqa: BLE001 - without a ledger no verdict can be recorded
         scan.close()
-        return GateRun(blocked(f"the ledger is unavailable: {error}", spec=request.spec), None)
+        reason = f"the ledger is unavailable: {_described(error)}"
+        return GateRun(blocked(reason, spec=asked), None)
     except BaseException:
         scan.close()
         raise
     try:
-        actor = current_actor(workspace)
-        try:
-            verdict = _judge(workspace, ledger, scan, request, options=options, actor=actor)
-        except SignoffError as error:
-            verdict = blocked(str(error), spec=request.spec)
-        except Exception as error:  # noqa: BLE001 - fail closed: a bug must not pass a change
-            verdict = blocked(f"internal error: {type(error).__name__}: {error}", spec=request.spec)
-        try:
-            head = _record(ledger, workspace, verdict, actor)
-        except Exception as error:  # noqa: BLE001 - an unrecorded verdict is not a verdict
-            reason = f"the verdict could not be recorded in the ledger: {error}"
-            return GateRun(blocked(reason, diff=verdict.diff, spec=verdict.spec), None)
-        try:
-            moves = _advance_stage(ledger, workspace, verdict, actor)
-        except Exception as error:  # noqa: BLE001 - the verdict stands; the move can be redone
-            moves = ()
-            verdict = replace(
-                verdict, reasons=(*verdict.reasons, f"the stage move was not recorded: {error}")
-            )
-        return GateRun(verdict, head, _standards_path(workspace, scan.repository), moves)
+        return _decide_and_record(workspace, ledger, scan, request, options)
     finally:
-        scan.close()
-        ledger.close()
+        try:
+            scan.close()
+        finally:
+            ledger.close()
+
+
+def _why(error: Exception) -> str:
+    """A domain error's own message; anything else is a bug, named as one."""
+    if isinstance(error, SignoffError):
+        return str(error)
+    return f"internal error: {type(error).__name__}: {error}"
+
+
+def _described(error: Exception) -> str:
+    """A domain error's own message; anything else (a database driver's) with its type."""
+    return str(error) if isinstance(error, SignoffError) else f"{type(error).__name__}: {error}"
+
+
+def _decide_and_record(
+    workspace: Workspace,
+    ledger: Ledger,
+    scan: DiffScan,
+    request: ChangeRequest,
+    options: GateOptions,
+) -> GateRun:
+    asked = normal_spec_id(request.spec)
+    try:
+        actor = current_actor(workspace)
+        verdict = _judge(workspace, ledger, scan, request, options=options, actor=actor)
+    except Exception as error:  # noqa: BLE001 - fail closed: a bug must not pass a change
+        actor = _fallback_actor(workspace)
+        verdict = blocked(_why(error), spec=asked)
+    try:
+        head = _record(ledger, workspace, verdict, actor)
+    except Exception as error:  # noqa: BLE001 - an unrecorded verdict is not a verdict
+        reason = f"the verdict could not be recorded in the ledger: {_described(error)}"
+        return GateRun(blocked(reason, diff=verdict.diff, spec=verdict.spec), None)
+    try:
+        moves = _advance_stage(ledger, workspace, verdict, actor)
+    except Exception as error:  # noqa: BLE001 - the verdict stands; the move can be redone
+        moves = ()
+        verdict = replace(
+            verdict, reasons=(*verdict.reasons, f"the stage move was not recorded: {error}")
+        )
+    return GateRun(verdict, head, _standards_path(workspace, scan.repository), moves)
+
+
+def _fallback_actor(workspace: Workspace) -> str:
+    """Who records a blocked verdict when finding the actor is what failed."""
+    try:
+        return current_actor(workspace)
+    except Exception:  # noqa: BLE001 - the verdict must still be recorded
+        return "unknown"

@@ -21,13 +21,13 @@ from signoff.adapters import git
 from signoff.core.diff import DiffHasher
 from signoff.core.errors import SignoffError
 from signoff.core.gates.model import DiffSummary
+from signoff.core.risk.model import Detection
 from signoff.service.change import Change, ChangeRequest, resolve_change
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from signoff.core.diff import FileChange
-    from signoff.core.risk.model import Detection
     from signoff.service.workspace import Workspace
 
     ScanResult = tuple[DiffSummary, tuple[Detection, ...]]
@@ -164,16 +164,18 @@ class DiffScan:
             data = pipe.read()
         status = self._reap(stop=False)
         try:
-            answer: tuple[bool, ScanResult | str] = pickle.loads(data)  # noqa: S301 - our child
+            answer: object = pickle.loads(data)  # noqa: S301 - our own child's answer
         except Exception:  # noqa: BLE001 - a child that died mid-answer
             raise SignoffError(
-                f"the diff scan stopped without an answer ({_exit_status(status)}); run "
-                "signoff gate again, and report it if it happens again"
+                f"the diff scan stopped without an answer ({_exit_status(status)}); {_AGAIN}"
             ) from None
-        done, outcome = answer
-        if not done or isinstance(outcome, str):
-            raise SignoffError(str(outcome))
-        return outcome
+        # A child that did not exit cleanly may have answered before it went wrong: its answer
+        # is not trusted (fail closed), however whole it looks.
+        if status is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            raise SignoffError(
+                f"the diff scan ended with {_exit_status(status)} after answering; {_AGAIN}"
+            )
+        return _checked(answer)
 
     def close(self) -> None:
         """Stop the child if it still runs, and reap it."""
@@ -195,6 +197,29 @@ class DiffScan:
                 return os.waitpid(pid, 0)[1]
             except InterruptedError:  # pragma: no cover - retried by Python since 3.5
                 continue
+
+
+_AGAIN = "run signoff gate again, and report it if it happens again"
+
+
+def _checked(answer: object) -> ScanResult:
+    """The child's answer as the scan's result, or its error raised; any other shape blocks."""
+    if isinstance(answer, tuple) and len(answer) == 2:  # (done, outcome)
+        done, outcome = answer
+        if done is False and isinstance(outcome, str):
+            raise SignoffError(outcome)
+        if (
+            done is True
+            and isinstance(outcome, tuple)
+            and len(outcome) == 2  # (summary, detections)
+            and isinstance(outcome[0], DiffSummary)
+            and isinstance(outcome[1], tuple)
+            and all(isinstance(found, Detection) for found in outcome[1])
+        ):
+            return outcome[0], outcome[1]
+    raise SignoffError(
+        f"the diff scan answered {type(answer).__name__}, not a scan of the diff; {_AGAIN}"
+    )
 
 
 def _exit_status(status: int | None) -> str:

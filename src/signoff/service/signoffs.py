@@ -142,7 +142,7 @@ def approve(workspace: Workspace, request: ChangeRequest, comment: str | None) -
     """Record the current person's approval of exactly this diff."""
     spec_id, sha256, files, change = _subject(workspace, request)
     actor = current_actor(workspace)
-    _check_may_approve(workspace, actor, change.authors(actor))
+    _check_may_approve(workspace, actor, change.authors(actor, workspace.environ))
     ledger = open_workspace_ledger(workspace)
     try:
         mine = _my_approvals(ledger, spec_id, actor, sha256)
@@ -198,7 +198,14 @@ def record_review(
     """Record an in-depth review of this diff (a person standing in for the AI reviewer)."""
     if outcome not in REVIEW_OUTCOMES:
         raise UsageError(f"--outcome must be one of {', '.join(REVIEW_OUTCOMES)}, not {outcome!r}")
-    spec_id, sha256, files, _change = _subject(workspace, request)
+    spec_id, sha256, files, change = _subject(workspace, request)
+    actor = current_actor(workspace)
+    if any(same_person(actor, author) for author in change.authors(actor, workspace.environ)):
+        # The gate would not count it: whoever wrote a change cannot stand in for its reviewer.
+        raise RefusedError(
+            f"{actor} wrote this change, and the review gate does not count its author's "
+            "review; ask someone else to review it"
+        )
     ledger = open_workspace_ledger(workspace)
     try:
         payload = {"outcome": outcome, "summary": summary}

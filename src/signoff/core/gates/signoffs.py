@@ -93,9 +93,14 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def person_key(identity: str) -> str:
+    """One key per person: identities compare without case or surrounding blanks (e-mail
+    addresses are case-insensitive in practice), so one person never counts twice."""
+    return identity.strip().casefold()
+
+
 def same_person(left: str, right: str) -> bool:
-    """Identities compare without case: e-mail addresses are case-insensitive in practice."""
-    return left.strip().casefold() == right.strip().casefold()
+    return person_key(left) == person_key(right)
 
 
 def judge_approval(

@@ -16,8 +16,16 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from signoff.core.errors import ConfigError
+from signoff.core.risk.backtracking import nested_repetition
 from signoff.core.risk.builtin import builtin_rules, rule_catalogue
-from signoff.core.risk.detectors import DETECTORS, CodeDetector, DetectorState, FileView, verb
+from signoff.core.risk.detectors import (
+    DETECTORS,
+    CodeDetector,
+    DetectorState,
+    FileView,
+    verb,
+)
 from signoff.core.risk.literals import required_literal
 from signoff.core.risk.model import CATEGORIES, Detection, Evidence, RiskRule
 from signoff.core.risk.paths import PatternTable
@@ -88,6 +96,27 @@ class _Plan:
     needs_content: bool
 
 
+def _refuse_slow_patterns(rules: Sequence[RiskRule]) -> None:
+    """A slice pattern that can backtrack for ever is refused before it runs (the built-in
+    ones are reviewed and benchmarked): Python's regex engine has no time limit."""
+    for rule in rules:
+        if rule.origin != "slice":
+            continue
+        for key, patterns in (
+            ("added_lines", rule.added_lines),
+            ("removed_lines", rule.removed_lines),
+        ):
+            for pattern in patterns:
+                nested = nested_repetition(pattern)
+                if nested is not None:
+                    problem = (
+                        f"pattern '{pattern}' repeats '{nested}', a repetition inside a "
+                        "repetition, which can take hours on one line; make the inner "
+                        "repetition possessive (a++, a*+) or atomic ((?>...)), see docs/risk.md"
+                    )
+                    raise ConfigError("signoff.toml", None, f"risk rule {rule.id!r} {key}", problem)
+
+
 def _takes(compiled: _Compiled, verdicts: dict[int, bool]) -> bool:
     included = compiled.include is None or verdicts.get(compiled.include, False)
     excluded = compiled.exclude is not None and verdicts.get(compiled.exclude, False)
@@ -121,6 +150,7 @@ class RiskDetector:
         directories_before: frozenset[str] | None = None,
         evidence_cap: int = 20,
     ) -> None:
+        _refuse_slow_patterns(rules)
         pattern_sets: dict[tuple[str, ...], int] = {}
         lines: dict[str, _LinePattern] = {}
 
@@ -182,40 +212,65 @@ class RiskDetector:
         for rule in plan.whole_file:
             phrase = f"{verb(change)} {rule.description}"
             self._record(rule, Evidence(change.path, first_line, rule.id, _trim(phrase)))
+        # A removed line is a line of the old file: its number is there, and so is its path.
+        old_path = change.old_path or change.path
         if plan.detectors:
             view = FileView(change, old_text, new_text)
             for rule, detector in plan.detectors:
                 if detector.wants is None or any(detector.wants(path) for path in change.paths):
-                    for line, text in detector.run(view, self._state):
-                        self._record(rule, Evidence(change.path, line, rule.id, _trim(text)))
-        for scans, lines in (
-            (plan.added, change.added_lines),
-            (plan.removed, change.removed_lines),
+                    for finding in detector.run(view, self._state):
+                        path = old_path if len(finding) == 3 else change.path
+                        self._record(rule, Evidence(path, finding[0], rule.id, _trim(finding[1])))
+        for scans, lines, path in (
+            (plan.added, change.added_lines, change.path),
+            (plan.removed, change.removed_lines, old_path),
         ):
             if scans and lines:
+                # ``$`` ends a line before its newline only: a CRLF line's "\r" goes first.
+                lines = lines.without_carriage_returns()  # noqa: PLW2901 - the same lines
                 text = lines.text
                 for rule, pattern in scans:
                     if pattern.needle is not None and pattern.needle not in text:
                         continue
                     match = pattern.regex.search(text)
                     if match is not None:  # most files match nothing: no call, no line numbers
-                        self._scan(rule, change.path, lines, pattern, match)
+                        self._scan(rule, path, lines, pattern, match)
 
     def _scan(
         self, rule: RiskRule, path: str, lines: Lines, pattern: _LinePattern, first: re.Match[str]
     ) -> None:
-        """One piece of evidence per matching line, comment lines skipped where the rule says."""
+        """One piece of evidence per matching line, comment lines skipped where the rule says.
+
+        The lines are joined across hunks, so a match that runs over a newline is kept only
+        within lines that follow each other in the file; past the evidence cap a line is only
+        counted (a schema dump can match on every one of 500,000 lines).
+        """
         text, regex = lines.text, pattern.regex
         match: re.Match[str] | None = first
         while match is not None:
-            number, line, position = lines.locate(match.start())
+            start = match.start()
+            if text.find("\n", start, match.end()) >= 0:
+                end = lines.stretch_end(start)
+                if match.end() > end:  # joined to a line of another hunk: search within
+                    match = regex.search(text, start, end)
+                    if match is None:
+                        match = regex.search(text, end + 1) if end < len(text) else None
+                        continue
+                    start = match.start()
+            number, line, position = lines.locate(start)
             if not (rule.skip_comments and line.lstrip().startswith(COMMENT_PREFIXES)):
-                if pattern.redacts:
-                    shown = redact(match.group(0), match.span(0), match.span("secret"))
+                if self._full(rule.category):
+                    self._counts[rule.category] += 1
                 else:
-                    shown = scrub(line)
-                self._record(rule, Evidence(path, number, rule.id, _trim(shown)))
+                    if pattern.redacts:
+                        shown = redact(match.group(0), match.span(0), match.span("secret"))
+                    else:
+                        shown = scrub(line)
+                    self._record(rule, Evidence(path, number, rule.id, _trim(shown)))
             match = regex.search(text, position) if position <= len(text) else None
+
+    def _full(self, category: str) -> bool:
+        return len(self._evidence.get(category, ())) >= self._cap
 
     def _record(self, rule: RiskRule, evidence: Evidence) -> None:
         category = rule.category

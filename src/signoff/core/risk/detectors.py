@@ -2,9 +2,9 @@
 
 A rule names its detector (``RiskRule.detector``); the rule's paths and excludes still decide
 which files the detector sees. A detector yields findings: the line (new file; old file for a
-removed line) and the text, which is either a phrase ("adds dependency stripe ...") or the
-line itself. Detectors share one :class:`FileView` per file, so a manifest is parsed once even
-when two rules read it.
+removed line, marked :data:`OLD`) and the text, which is either a phrase ("adds dependency
+stripe ...") or the line itself. Detectors share one :class:`FileView` per file, so a manifest
+is parsed once even when two rules read it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 
     from signoff.core.diff import FileChange, Lines
 
-Finding = tuple[int | None, str]
+# (line, text) for a line of the new file or the change as a whole; (line, text, OLD) for a
+# removed line, whose number is the old file's: the evidence then names the old path, which
+# differs from the new one after a rename.
+OLD = "old"
+Finding = tuple[int | None, str] | tuple[int | None, str, str]
 _MEMO_LIMIT = 4096
 
 
@@ -243,7 +247,7 @@ def visible_text(view: FileView, _state: DetectorState) -> Iterator[Finding]:
         yield number, scrub(text)
     if not found:  # deleted copy is changed copy too
         for number, text in templates.visible_lines(change.old_path or change.path, change.removed):
-            yield number, scrub(text)
+            yield number, scrub(text), OLD
 
 
 def locale_text(view: FileView, _state: DetectorState) -> Iterator[Finding]:
@@ -254,7 +258,8 @@ def locale_text(view: FileView, _state: DetectorState) -> Iterator[Finding]:
         return
     found = templates.changed_catalog_text(change.path, change.added, change.removed)
     if found is not None:
-        yield found[0], scrub(found[1])
+        number, text, removed = found
+        yield (number, scrub(text), OLD) if removed else (number, scrub(text))
 
 
 # ---------------------------------------------------------------- files whose comments do nothing
@@ -470,11 +475,11 @@ def ci_deploy(view: FileView, _state: DetectorState) -> Iterator[Finding]:
     change = view.change
     kind = _ci_kind(change.path)
     found = False
-    for lines in (change.added, change.removed):
+    for lines, side in ((change.added, ()), (change.removed, (OLD,))):
         for number, text in lines:
             if _ships(kind, text):
                 found = True
-                yield number, scrub(text)
+                yield (number, scrub(text), *side)
         if found:  # removed steps count only when no added line says it
             return
     if not any(_code_line(text) for _, text in (*change.added, *change.removed)):
@@ -535,7 +540,7 @@ def auth_throttling(view: FileView, state: DetectorState) -> Iterator[Finding]:
     )
     if in_context:
         number, text = (added or removed)[0]
-        yield number, scrub(text)
+        yield (number, scrub(text)) if added else (number, scrub(text), OLD)
 
 
 def verb(change: FileChange) -> str:

@@ -37,7 +37,7 @@ def _literal_run(pattern: str, position: int) -> tuple[str, int]:
     return "".join(run), position
 
 
-def _class_end(pattern: str, position: int) -> int:
+def class_end(pattern: str, position: int) -> int:
     """Where the character class opening at ``position`` ends (one past its ``]``)."""
     position += 1
     if pattern.startswith("^", position):
@@ -64,7 +64,7 @@ def _structure(pattern: str, position: int) -> Iterator[tuple[int, str, int]]:
             position += 2
             continue
         if char == "[":
-            position = _class_end(pattern, position)
+            position = class_end(pattern, position)
             continue
         yield position, char, level
         if char == "(":

@@ -424,8 +424,9 @@ _CATALOG_READERS: dict[str, Callable[[str], str]] = {
 
 def changed_catalog_text(
     path: str, added: Iterable[tuple[int, str]], removed: Iterable[tuple[int, str]]
-) -> tuple[int, str] | None:
-    """The first line of a catalog change that shows a customer new or different text.
+) -> tuple[int, str, bool] | None:
+    """The first line of a catalog change that shows a customer new or different text, and
+    whether it is a removed line (a line of the old file).
 
     The text (the value, never the key) of every removed and added line is compared: a text
     on an added line that no removed line had is new or changed copy; failing that, a text
@@ -445,9 +446,9 @@ def changed_catalog_text(
         if left.get(value, 0) > 0:
             left[value] -= 1
         else:
-            return number, line
+            return number, line, False
     for number, line in removed:
         value = read(line)
         if value and left.get(value, 0) > 0:
-            return number, line
+            return number, line, True
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -688,6 +689,35 @@ def test_git_missing_from_path(repo: Repo, tmp_path: Path, monkeypatch: pytest.M
             attempt()
         assert isinstance(caught.value, UsageError)
         assert caught.value.exit_code == 2
+
+
+def test_a_git_that_fails_part_way_is_reported_in_its_own_words(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing object kills ``git diff -p`` part way: its complaint is the message, not our
+    "raw listing has more files than its patch". A git that closes its output a moment before
+    it exits (as a busy machine can make any git do) shows the race deterministically."""
+    repo.write("a.txt", "one\n")
+    repo.write("b.txt", "x\n")
+    base = repo.commit()
+    repo.write("a.txt", "two\n")
+    repo.write("b.txt", "y\n")
+    head = repo.commit()
+    blob = repo.git("rev-parse", f"{head}:a.txt")
+    loose = repo.root / ".git" / "objects" / blob[:2] / blob[2:]
+    loose.chmod(0o644)
+    loose.unlink()
+    real_git = shutil.which("git")
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "git").write_text(
+        f'#!/bin/sh\n"{real_git}" "$@"\nstatus=$?\nexec 1>&-\nsleep 0.3\nexit $status\n'
+    )
+    (shim / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
+
+    with pytest.raises(GitError, match=f"fatal: unable to read {blob}"):
+        list(git.iter_changes(repo.root, base, head))
 
 
 def test_resolve_revision(repo: Repo, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pathspec import PathSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from signoff.core.risk.paths import PatternTable, pattern_problem
+from signoff.core.risk.paths import PatternTable, pattern_list_problem, pattern_problem
 
 _SEGMENTS = st.sampled_from(
     ["src", "docs", "a", "b.py", "Dockerfile", "Dockerfile.dev", "x.tf", "x.tf.json", "test_a.py",
@@ -79,3 +79,16 @@ def test_pattern_problems_are_found_without_pathspec(pattern: str, fragment: str
     else:
         assert problem is not None
         assert fragment in problem
+
+
+def test_a_list_of_only_negations_matches_nothing_and_says_so() -> None:
+    only_negations = ("!tests/**", "# a comment", "!docs/**")
+    table = PatternTable([only_negations])
+    assert table.verdicts("src/app.py").get(0, False) is False  # gitignore: nothing to take back
+    problem = pattern_list_problem(only_negations)
+    assert problem is not None
+    assert "matches no file" in problem
+    assert "**" in problem
+    assert pattern_list_problem(("**", "!tests/**")) is None
+    assert pattern_list_problem(()) is None
+    assert PatternTable([("**", "!tests/**")]).verdicts("src/app.py") == {0: True}

@@ -53,6 +53,9 @@ _DIFF_SHAPE: Final = (
     "--no-relative",
 )
 _CHUNK: Final = 1 << 20
+# How long a git whose output broke off is given to exit, so that its own complaint ("fatal:
+# unable to read ...") is the message rather than what its cut output looks like to us.
+_EXIT_GRACE_SECONDS: Final = 2.0
 _PIPE_SIZE: Final = 1 << 20  # Linux's default ceiling for an unprivileged pipe
 _OBJECT_ID_LENGTHS: Final = frozenset({40, 64})  # SHA-1 and SHA-256 repositories
 # The empty tree's id in SHA-1 and SHA-256 repositories: what :func:`empty_tree` answers, known
@@ -324,9 +327,18 @@ class _Stream:
         while chunk := read(_CHUNK):
             yield chunk
 
-    def check(self, *, wait: bool) -> None:
-        """Raise git's complaint if it failed (``wait``: after its output was read to the end)."""
-        code = self.process.wait() if wait else self.process.poll()
+    def check(self, *, grace: float | None = None) -> None:
+        """Raise git's complaint if it failed.
+
+        ``grace`` None: its output was read to the end, so wait for it. A number: how long to
+        give a git that may still be running (one blocked on a pipe nobody reads goes on).
+        A git that has closed its output is not necessarily reaped yet: asking without waiting
+        would miss its failure.
+        """
+        try:
+            code = self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            return
         if code:
             self._errors.seek(0)
             raise _failure(self._root, self._args[:1], self._errors.read(4096))
@@ -402,11 +414,13 @@ def iter_changes(
         try:
             yield from parse_patch(lines.chunks(), iter_raw(listing.chunks()))
         except GitError:
-            listing.check(wait=False)  # git's own complaint explains a broken stream best
-            lines.check(wait=False)
+            # git's own complaint explains a broken stream best; the patch is what reads
+            # every blob, so it is the one that dies of a missing object.
+            lines.check(grace=_EXIT_GRACE_SECONDS)
+            listing.check(grace=_EXIT_GRACE_SECONDS)
             raise
-        listing.check(wait=True)
-        lines.check(wait=True)
+        listing.check()
+        lines.check()
 
 
 # ---------------------------------------------------------------- blobs

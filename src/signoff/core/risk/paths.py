@@ -221,3 +221,19 @@ def pattern_problem(pattern: str) -> str | None:
         except re.error as error:
             return f"has an invalid character range [{body}]: {error}"
     return None
+
+
+def pattern_list_problem(patterns: Sequence[str]) -> str | None:
+    """Why a whole list of patterns would match nothing, or None.
+
+    ``!`` only takes back what an earlier pattern matched, so a list of nothing but ``!``
+    patterns (``paths = ["!tests/**"]``, meant as "everything but tests") matches no file at
+    all, and a rule with it never fires, silently.
+    """
+    meaningful = [p.strip() for p in patterns if p.strip() and not p.strip().startswith("#")]
+    if meaningful and all(pattern.startswith("!") for pattern in meaningful):
+        return (
+            "has only '!' patterns, which take back what an earlier pattern matched, so it "
+            "matches no file; start with what to include (\"**\" for every file), then the '!' ones"
+        )
+    return None

@@ -489,6 +489,8 @@ BASE_MANIFEST = '{\n  "name": "shop",\n  "dependencies": {\n    "express": "^4.1
         ),
         ({"tests/fixtures/locales/en.yml": "en:\n  pay: Pay now\n"}, []),  # tests are not copy
         ({"docs/howto.md": "Run `CREATE TABLE x (id int);` by hand.\n"}, []),  # docs are not schema
+        # A change that relaxes the policy judging it is held for a person.
+        ({"signoff.toml": standards_text(irreversible=("tests",))}, ["security"]),
     ],
     ids=[
         "migration",
@@ -501,6 +503,7 @@ BASE_MANIFEST = '{\n  "name": "shop",\n  "dependencies": {\n    "express": "^4.1
         "decision-record",
         "test-fixture",
         "docs",
+        "gate-policy",
     ],
 )
 def test_each_category_is_detected_in_a_real_diff(

@@ -290,6 +290,9 @@ SECURITY: tuple[RiskRule, ...] = (
     _rule("security.authorization-policy", "an authorization policy",
           paths=_any("app/policies/", "*_policy.rb", "*.rego", "casbin*.conf", "*.cedar")),
     _rule("security.codeowners", "the CODEOWNERS file", paths=_any("CODEOWNERS")),
+    # The gate reads its policy from the checkout: a change that edits it would otherwise relax
+    # the very rules that judge it, so it needs a person's sign-off like any security boundary.
+    _rule("security.gate-policy", "the gate policy (signoff.toml)", paths=_any("signoff.toml")),
     _rule("security.env-file", "an environment file",
           paths=_any(".env", ".env.*", ".envrc", "*.env"),
           exclude=(*SHIPPED, *ENV_TEMPLATES)),

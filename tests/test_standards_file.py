@@ -407,3 +407,16 @@ def test_key_lines_give_each_array_of_tables_entry_its_own_line() -> None:
     assert lines["risk.rules.1.x.y"] == 7
     assert lines["risk.rules.paths"] == 2  # without an index: the first entry
     assert lines["other.0.z"] == 9
+
+
+def test_a_slice_rule_that_can_backtrack_for_ever_is_refused_with_its_line() -> None:
+    text = (
+        '[slice]\nname = "x"\n\n[[risk.rules]]\ncategory = "security"\nadded_lines = ["(a+)+b"]\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_standards(text)
+    message = str(caught.value)
+    assert message.startswith("signoff.toml:6: risk.rules.0.added_lines:")
+    assert "possessive" in message
+    fine = text.replace("(a+)+b", "(?>a+)+b")
+    assert parse_standards(fine).risk.rules[0].added_lines == ("(?>a+)+b",)

@@ -369,11 +369,23 @@ def _patterns(check: _Validator, table: dict[str, Any], key: str, where: str) ->
 
 def _regexes(check: _Validator, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     regexes = check.strings(table[key], where) if table.get(key) else ()
+    if not regexes:
+        return ()
+    # Only when a slice writes its own rules: `spec check` start-up never pays for this import.
+    from signoff.core.risk.backtracking import nested_repetition  # noqa: PLC0415
+
     for regex in regexes:
         try:
             re.compile(regex)
         except re.error as error:
             raise check.fail(where, f"invalid regular expression {regex!r}: {error}") from None
+        nested = nested_repetition(regex)
+        if nested is not None:
+            raise check.fail(
+                where,
+                f"{regex!r} repeats {nested} inside a repetition, which can take exponential "
+                "time on one line; make the inner part possessive (a++) or atomic ((?>...))",
+            )
     return regexes
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from signoff.adapters.store.url import LedgerLocation, resolve_location
 from signoff.cli.app import main
 from signoff.service.init import init_slice
 
@@ -17,7 +19,7 @@ from signoff.service.init import init_slice
 pytest_plugins = ["tests.pg_server"]
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 READY_SPEC = """\
@@ -84,3 +86,18 @@ def write_spec(root: Path, name: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerLocation]:
+    """A ledger location on each backend: a SQLite file, and a clean real PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield resolve_location(tmp_path, {})
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a clean schema for every test
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield resolve_location(tmp_path, {"SIGNOFF_DATABASE_URL": url})

@@ -58,20 +58,6 @@ def question(key: str, ref: str, spec: str = "SO-1") -> NewEvent:
     return NewEvent(QUESTION_ASKED, spec, "agent@example.com", T0, key, ref, {"text": ref})
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerLocation]:
-    if request.param == "sqlite":
-        yield resolve_location(tmp_path, {})
-        return
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    with engine.begin() as connection:  # a clean schema for every test
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    yield resolve_location(tmp_path, {"SIGNOFF_DATABASE_URL": url})
-
-
 @pytest.fixture
 def ledger(location: LedgerLocation) -> Iterator[Ledger]:
     opened = open_ledger(location, clock)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from signoff.adapters.store.ledger import Ledger, open_ledger
 from signoff.adapters.store.quick import open_questions_sqlite
@@ -40,20 +40,6 @@ def event(
     kind: str, spec: str, key: str, subject: str | None = None, **payload: object
 ) -> NewEvent:
     return NewEvent(kind, spec, "lead@example.com", T0, key, subject, payload)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerLocation]:
-    if request.param == "sqlite":
-        yield resolve_location(tmp_path, {})
-        return
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    with engine.begin() as connection:  # a clean schema for every test
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    yield resolve_location(tmp_path, {"SIGNOFF_DATABASE_URL": url})
 
 
 @pytest.fixture

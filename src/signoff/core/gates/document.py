@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from signoff.core.gates.model import (
         ApprovalView,
-        DiffSummary,
         GateResult,
         Sampling,
         Verdict,
     )
-    from signoff.core.risk.model import Evidence, RiskAssessment
+    from signoff.core.risk.model import RiskAssessment
 
 DOCUMENT_VERSION = 1
 
@@ -46,27 +46,6 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _evidence(evidence: Evidence) -> dict[str, Any]:
-    return {
-        "path": evidence.path,
-        "line": evidence.line,
-        "rule": evidence.rule,
-        "text": evidence.text,
-    }
-
-
-def _diff(diff: DiffSummary) -> dict[str, Any]:
-    return {
-        "base": diff.base,
-        "head": diff.head,
-        "sha256": diff.sha256,
-        "files": diff.files,
-        "added": diff.added,
-        "removed": diff.removed,
-        "staged": diff.staged,
-    }
-
-
 def _risk(risk: RiskAssessment) -> dict[str, Any]:
     return {
         "declared": {"level": risk.declared_level, "categories": list(risk.declared_categories)},
@@ -74,7 +53,7 @@ def _risk(risk: RiskAssessment) -> dict[str, Any]:
             {
                 "category": detection.category,
                 "count": detection.count,
-                "evidence": [_evidence(evidence) for evidence in detection.evidence],
+                "evidence": [asdict(evidence) for evidence in detection.evidence],
             }
             for detection in risk.detected
         ],
@@ -83,7 +62,7 @@ def _risk(risk: RiskAssessment) -> dict[str, Any]:
             {
                 "category": mismatch.category,
                 "message": mismatch.message,
-                "evidence": _evidence(mismatch.evidence),
+                "evidence": asdict(mismatch.evidence),
             }
             for mismatch in risk.mismatches
         ],
@@ -132,7 +111,7 @@ def verdict_document(verdict: Verdict, *, chain_head: str | None = None) -> dict
         "reasons": list(verdict.reasons),
         "spec": verdict.spec,
         "spec_source": verdict.spec_source,
-        "diff": None if verdict.diff is None else _diff(verdict.diff),
+        "diff": None if verdict.diff is None else asdict(verdict.diff),
         "risk": None if verdict.risk is None else _risk(verdict.risk),
         "gates": [_gate(gate) for gate in verdict.gates],
         "sampling": None if verdict.sampling is None else _sampling(verdict.sampling),

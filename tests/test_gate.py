@@ -670,19 +670,26 @@ def test_a_verdict_the_ledger_cannot_record_is_blocked(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from signoff.adapters.store.ledger import Ledger
+    from signoff.adapters.store.lite import LiteLedger
     from signoff.core.events import GATE_VERDICT
 
     repo.branch("so-1-x")
     repo.commit(PLAIN)
-    original = Ledger.append
+    # Both ledgers: the first run creates the ledger through the full one, later runs append
+    # through the standard-library one.
+    for store in (Ledger, LiteLedger):
+        original = store.append
 
-    def failing(self: Ledger, new: Any) -> Any:
-        if new.kind == GATE_VERDICT:
-            raise RuntimeError("database is locked")
-        return original(self, new)
+        def failing(self: Any, new: Any, original: Any = original) -> Any:
+            if new.kind == GATE_VERDICT:
+                raise RuntimeError("database is locked")
+            return original(self, new)
 
-    monkeypatch.setattr(Ledger, "append", failing)
+        monkeypatch.setattr(store, "append", failing)
     code, document = gate(repo.root)
+    _blocked(code, document, "could not be recorded", "database is locked")
+    assert document["ledger"]["chain_head"] is None
+    code, document = gate(repo.root)  # again, with the ledger now made
     _blocked(code, document, "could not be recorded", "database is locked")
     assert document["ledger"]["chain_head"] is None
 
@@ -691,7 +698,7 @@ def test_a_verdict_the_ledger_cannot_record_is_blocked(
     ("target", "error"),
     [
         ("open_workspace", PermissionError("signoff.toml: permission denied")),
-        ("open_workspace_ledger", RuntimeError("driver exploded")),
+        ("open_event_log", RuntimeError("driver exploded")),
         ("current_actor", UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")),
     ],
 )
@@ -927,3 +934,39 @@ def test_a_spec_whose_criteria_carry_no_ids_fails_traceability(tmp_path: Path) -
     code, document = gate(repo.root, "--junit", str(report))
     assert (code, statuses(document)["traceability"]) == (1, "fail")
     assert "no acceptance criteria" in str(document["reasons"])
+
+
+def test_a_gate_on_an_existing_sqlite_ledger_never_imports_sqlalchemy(repo: Repo) -> None:
+    """The speed of every gate run rests on this: SQLAlchemy's import costs ~0.4 s, more than
+    the rest of a small run (docs/performance.md); the standard-library ledger serves it."""
+    import sys
+
+    repo.branch("so-1-x")
+    repo.commit(PLAIN)
+    probe = (
+        "import sys\n"
+        "from signoff.cli.app import main\n"
+        "try:\n"
+        f"    main(['-C', {str(repo.root)!r}, 'gate', '--format', 'json'])\n"
+        "except SystemExit as done:\n"
+        "    print('exit', done.code, 'sqlalchemy' in sys.modules, file=sys.stderr)\n"
+    )
+    import os
+
+    ignored = ("SIGNOFF_DATABASE_URL", "GITHUB_HEAD_REF", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+    environment = {name: value for name, value in os.environ.items() if name not in ignored}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=environment,
+        )
+        for _ in range(2)
+    ]
+    # The first run creates and migrates the ledger (SQLAlchemy and Alembic); the second reads
+    # and appends through the standard library alone, and both record the same kind of verdict.
+    assert runs[0].stderr.strip().splitlines()[-1] == "exit 0 True"
+    assert runs[1].stderr.strip().splitlines()[-1] == "exit 0 False"
+    assert verdict_json(Result(0, runs[1].stdout, ""))["verdict"] == "pass"

@@ -46,7 +46,7 @@ from signoff.service.change import (
 )
 from signoff.service.gate_scan import DiffScan
 from signoff.service.identity import current_actor
-from signoff.service.ledger import open_workspace_ledger
+from signoff.service.ledger import open_event_log
 from signoff.service.workspace import open_workspace
 
 if TYPE_CHECKING:
@@ -54,11 +54,11 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from signoff.adapters.store.ledger import Ledger
     from signoff.core.gates.evaluate import SpecFacts
     from signoff.core.gates.model import DiffSummary, GateResult, Verdict
     from signoff.core.gates.traceability import TestCaseResult
     from signoff.core.risk.model import RiskAssessment
+    from signoff.service.ledger import EventLog
     from signoff.service.workspace import Workspace
 
 
@@ -154,7 +154,7 @@ def _recorded_outcome(payload: Mapping[str, Any]) -> CommandOutcome:
 
 def _commands(
     workspace: Workspace,
-    ledger: Ledger,
+    ledger: EventLog,
     names: Sequence[str],
     spec_key: str,
     diff: DiffSummary,
@@ -270,7 +270,7 @@ def _verdict_payload(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def _record(ledger: Ledger, workspace: Workspace, verdict: Verdict, actor: str) -> str | None:
+def _record(ledger: EventLog, workspace: Workspace, verdict: Verdict, actor: str) -> str | None:
     event, _ = ledger.append(
         NewEvent(
             kind=GATE_VERDICT,
@@ -301,7 +301,7 @@ def _stage_plan(stage: str | None, verdict: str) -> list[tuple[str, str]]:
 
 
 def _advance_stage(
-    ledger: Ledger, workspace: Workspace, verdict: Verdict, actor: str
+    ledger: EventLog, workspace: Workspace, verdict: Verdict, actor: str
 ) -> tuple[StageMove, ...]:
     """Record the moves in the ledger only: the gate runs in CI checkouts, where editing a
     spec file helps nobody; ``signoff sync`` brings the file's status line in line."""
@@ -332,7 +332,7 @@ def _advance_stage(
 
 def _judge(
     workspace: Workspace,
-    ledger: Ledger,
+    ledger: EventLog,
     scan: DiffScan,
     request: ChangeRequest,
     *,
@@ -406,7 +406,7 @@ def run_gate(
     except Exception as error:  # noqa: BLE001 - fail closed: nothing to judge with
         return GateRun(blocked(_why(error), spec=asked), None)
     try:
-        ledger = open_workspace_ledger(workspace)
+        ledger = open_event_log(workspace)
     except Exception as error:  # noqa: BLE001 - without a ledger no verdict can be recorded
         scan.close()
         reason = f"the ledger is unavailable: {_described(error)}"
@@ -437,7 +437,7 @@ def _described(error: Exception) -> str:
 
 def _decide_and_record(
     workspace: Workspace,
-    ledger: Ledger,
+    ledger: EventLog,
     scan: DiffScan,
     request: ChangeRequest,
     options: GateOptions,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from signoff.adapters.store.url import LedgerLocation, resolve_location
 from signoff.core.events import Question, fold_questions
@@ -12,7 +12,18 @@ if TYPE_CHECKING:
 
     from signoff.adapters.store.ledger import Ledger
     from signoff.core.chain import ChainReport
+    from signoff.core.events import Event, NewEvent
     from signoff.service.workspace import Workspace
+
+
+class EventLog(Protocol):
+    """What the gate and the sign-off commands need of a ledger: read events, append one."""
+
+    def events_of(self, spec_id: str | None = None, kinds: Sequence[str] = ()) -> list[Event]: ...
+
+    def append(self, new: NewEvent) -> tuple[Event, bool]: ...
+
+    def close(self) -> None: ...
 
 
 # Up to this many specs, a team server is asked about each one rather than for every question.
@@ -28,6 +39,19 @@ def open_workspace_ledger(workspace: Workspace, *, migrate: bool = True) -> Ledg
     from signoff.adapters.store.ledger import open_ledger  # noqa: PLC0415 - heavy import
 
     return open_ledger(location(workspace), workspace.clock, migrate=migrate)
+
+
+def open_event_log(workspace: Workspace) -> EventLog:
+    """The ledger for reading and appending events, opened as cheaply as it can be.
+
+    A SQLite ledger at the current schema is opened with the standard library (see
+    :mod:`signoff.adapters.store.lite`: no SQLAlchemy import, about 0.4 s saved on every gate
+    run); a new or older one, or a PostgreSQL server, through the full ledger.
+    """
+    from signoff.adapters.store.lite import open_lite_ledger  # noqa: PLC0415 - gate path only
+
+    lite = open_lite_ledger(location(workspace), workspace.clock)
+    return lite if lite is not None else open_workspace_ledger(workspace)
 
 
 def open_questions_reader(

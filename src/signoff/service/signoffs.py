@@ -29,15 +29,15 @@ from signoff.service.change import (
     spec_reference,
 )
 from signoff.service.identity import ACTOR_VARIABLE, current_actor
-from signoff.service.ledger import open_workspace_ledger
+from signoff.service.ledger import open_event_log
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from signoff.adapters.store.ledger import Ledger
     from signoff.core.events import Event
     from signoff.core.gates.signoffs import ApprovalRecord
     from signoff.service.change import Change
+    from signoff.service.ledger import EventLog
     from signoff.service.workspace import Workspace
 
 LOCAL_SOURCE = "local"
@@ -74,7 +74,7 @@ def _identity_source(workspace: Workspace) -> str:
     return ACTOR_VARIABLE if workspace.environ.get(ACTOR_VARIABLE, "").strip() else "git"
 
 
-def _my_approvals(ledger: Ledger, spec_id: str, actor: str, sha256: str) -> list[ApprovalRecord]:
+def _my_approvals(ledger: EventLog, spec_id: str, actor: str, sha256: str) -> list[ApprovalRecord]:
     """The current person's approvals of this diff, revoked ones included, oldest first."""
     events = ledger.events_of(spec_id, kinds=(APPROVAL_GRANTED, APPROVAL_REVOKED))
     return [
@@ -86,7 +86,7 @@ def _my_approvals(ledger: Ledger, spec_id: str, actor: str, sha256: str) -> list
 
 def _record(
     workspace: Workspace,
-    ledger: Ledger,
+    ledger: EventLog,
     signed: tuple[str, str, int],
     new: tuple[str, str, dict[str, Any]],
 ) -> SignedChange:
@@ -143,7 +143,7 @@ def approve(workspace: Workspace, request: ChangeRequest, comment: str | None) -
     spec_id, sha256, files, change = _subject(workspace, request)
     actor = current_actor(workspace)
     _check_may_approve(workspace, actor, change.authors(actor, workspace.environ))
-    ledger = open_workspace_ledger(workspace)
+    ledger = open_event_log(workspace)
     try:
         mine = _my_approvals(ledger, spec_id, actor, sha256)
         standing = [record for record in mine if not record.revoked]
@@ -172,7 +172,7 @@ def revoke(workspace: Workspace, request: ChangeRequest, reason: str | None) -> 
     """Withdraw the current person's approval of this diff."""
     spec_id, sha256, files, _change = _subject(workspace, request)
     actor = current_actor(workspace)
-    ledger = open_workspace_ledger(workspace)
+    ledger = open_event_log(workspace)
     try:
         standing = [r for r in _my_approvals(ledger, spec_id, actor, sha256) if not r.revoked]
         if not standing:
@@ -206,7 +206,7 @@ def record_review(
             f"{actor} wrote this change, and the review gate does not count its author's "
             "review; ask someone else to review it"
         )
-    ledger = open_workspace_ledger(workspace)
+    ledger = open_event_log(workspace)
     try:
         payload = {"outcome": outcome, "summary": summary}
         key = f"review:{uuid.uuid4()}"

@@ -29,10 +29,11 @@ from signoff.core.risk.detectors import (
 from signoff.core.risk.literals import required_literal
 from signoff.core.risk.model import CATEGORIES, Detection, Evidence, RiskRule
 from signoff.core.risk.paths import PatternTable
+from signoff.core.risk.prefilter import Screen, screen
 from signoff.core.risk.redact import redact, scrub
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from signoff.core.diff import FileChange, Lines
 
@@ -86,13 +87,36 @@ class _Compiled:
 
 
 @dataclass(frozen=True, slots=True)
+class _Scans:
+    """The line patterns to run over one side of a file (added or removed lines), and the
+    RE2 screen in front of them (see :mod:`signoff.core.risk.prefilter`): when the text is
+    ASCII and the screen finds nothing, no pattern marked screened can match either."""
+
+    patterns: tuple[tuple[RiskRule, _LinePattern, bool], ...]  # (rule, pattern, screened)
+    screen: Screen | None
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[RiskRule, _LinePattern]]) -> _Scans:
+        found, screened = screen([line.source for _, line in pairs], re.MULTILINE)
+        marked = zip(pairs, screened, strict=True)
+        return cls(tuple((rule, line, flag) for (rule, line), flag in marked), found)
+
+    def active(self, text: str) -> Iterator[tuple[RiskRule, _LinePattern]]:
+        """The patterns that may match ``text``: all, unless the screen rules some out."""
+        cleared = self.screen is not None and text.isascii() and self.screen.search(text) is None
+        for rule, line, screened in self.patterns:
+            if not (cleared and screened):
+                yield rule, line
+
+
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """What to run on files with one path verdict: computed once, shared by all alike."""
 
     whole_file: tuple[RiskRule, ...]
     detectors: tuple[tuple[RiskRule, CodeDetector], ...]
-    added: tuple[tuple[RiskRule, _LinePattern], ...]
-    removed: tuple[tuple[RiskRule, _LinePattern], ...]
+    added: _Scans
+    removed: _Scans
     needs_content: bool
 
 
@@ -129,8 +153,10 @@ def _plan(scoped: Sequence[_Compiled]) -> _Plan:
             c.rule for c in scoped if c.detector is None and not (c.added or c.removed)
         ),
         detectors=tuple((c.rule, c.detector) for c in scoped if c.detector is not None),
-        added=tuple((c.rule, line) for c in scoped if c.detector is None for line in c.added),
-        removed=tuple((c.rule, line) for c in scoped if c.detector is None for line in c.removed),
+        added=_Scans.of([(c.rule, line) for c in scoped if c.detector is None for line in c.added]),
+        removed=_Scans.of(
+            [(c.rule, line) for c in scoped if c.detector is None for line in c.removed]
+        ),
         needs_content=any(c.detector is not None and c.detector.needs_content for c in scoped),
     )
 
@@ -225,11 +251,11 @@ class RiskDetector:
             (plan.added, change.added_lines, change.path),
             (plan.removed, change.removed_lines, old_path),
         ):
-            if scans and lines:
+            if scans.patterns and lines:
                 # ``$`` ends a line before its newline only: a CRLF line's "\r" goes first.
                 lines = lines.without_carriage_returns()  # noqa: PLW2901 - the same lines
                 text = lines.text
-                for rule, pattern in scans:
+                for rule, pattern in scans.active(text):
                     if pattern.needle is not None and pattern.needle not in text:
                         continue
                     match = pattern.regex.search(text)

@@ -14,7 +14,7 @@ import string
 from typing import TYPE_CHECKING
 
 import pytest
-import re2
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

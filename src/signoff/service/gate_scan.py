@@ -1,9 +1,9 @@
 """The gate's scan of a diff: git streamed, parsed, hashed and run through the risk rules.
 
-It runs in a forked child process when it can, so the parent imports SQLAlchemy and opens the
-ledger meanwhile (about 0.4 s on every run, see docs/performance.md). The child sends back only
-the summary and the capped evidence; any failure in it becomes the reason of a blocked verdict,
-and it is always reaped.
+It runs in a forked child process when it can, so the parent opens the ledger and reads the
+spec meanwhile (on the first run, or with PostgreSQL, that means importing SQLAlchemy: about
+0.4 s, see docs/performance.md). The child sends back only the summary and the capped
+evidence; any failure in it becomes the reason of a blocked verdict, and it is always reaped.
 """
 
 from __future__ import annotations
@@ -101,8 +101,8 @@ def _scan_outcome(change: Change, workspace: Workspace) -> tuple[bool, ScanResul
 class DiffScan:
     """The change resolved, and its diff scanned in a forked child while this process works.
 
-    Opening the ledger imports SQLAlchemy, which takes about as long as scanning a large diff;
-    in two processes (git's waits aside, one Python process runs one thing at a time) the two
+    Opening the full ledger imports SQLAlchemy, which takes about as long as scanning a large
+    diff; in two processes (git's waits aside, one Python process runs one thing at a time) the two
     overlap. The child sends back only the small result, pickled through a pipe: the summary
     and the capped evidence. It fails closed: the child's error becomes this process's error,
     a child that dies without a word is an error too, and the child is always reaped (and

@@ -72,6 +72,16 @@ class Event:
     chain_hash: str | None = None  # set on CHAINED_KINDS rows
 
 
+def stored_subject(new: NewEvent) -> str | None:
+    """The subject a ledger stores for ``new``: its own, else for moves and revisions the stage
+    they name (``to``, ``status``), so the board is read from an index without any JSON."""
+    if new.subject is not None:
+        return new.subject
+    field = {SPEC_MOVED: "to", SPEC_REVISED: "status"}.get(new.kind)
+    value = new.payload.get(field) if field else None
+    return str(value)[:32] if value else None
+
+
 RESOLUTION_KEY_PREFIX = "resolve:"
 
 

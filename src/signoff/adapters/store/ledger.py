@@ -50,6 +50,7 @@ from signoff.core.events import (
     SPEC_REVISED,
     Event,
     NewEvent,
+    stored_subject,
 )
 
 if TYPE_CHECKING:
@@ -95,15 +96,6 @@ def _engine(location: LedgerLocation, busy_timeout_ms: int) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
-
-
-def _subject(new: NewEvent) -> str | None:
-    """The subject stored: moves and revisions carry their stage, so the board needs no JSON."""
-    if new.subject is not None:
-        return new.subject
-    field = {SPEC_MOVED: "to", SPEC_REVISED: "status"}.get(new.kind)
-    value = new.payload.get(field) if field else None
-    return str(value)[:32] if value else None
 
 
 def _row_event(row: Any) -> Event:
@@ -232,7 +224,7 @@ class Ledger:
         values: dict[str, Any] = {
             "kind": new.kind,
             "spec_id": new.spec_id,
-            "subject": _subject(new),
+            "subject": stored_subject(new),
             "actor": new.actor,
             "occurred_at": new.occurred_at.astimezone(UTC),
             "recorded_at": (recorded_at or self._clock()).astimezone(UTC),
@@ -280,7 +272,7 @@ class Ledger:
             {
                 "kind": new.kind,
                 "spec_id": new.spec_id,
-                "subject": _subject(new),
+                "subject": stored_subject(new),
                 "actor": new.actor,
                 "occurred_at": new.occurred_at.astimezone(UTC),
                 "recorded_at": recorded_at,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from signoff.core.chain import GENESIS, canonical_payload, chain_hash
 from signoff.core.errors import LedgerBusyError, LedgerError
-from signoff.core.events import CHAINED_KINDS, SPEC_MOVED, SPEC_REVISED, Event, NewEvent
+from signoff.core.events import CHAINED_KINDS, Event, NewEvent, stored_subject
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -77,15 +77,6 @@ def _read_moment(raw: str) -> datetime:
 def stored_payload(payload: Any) -> str:
     """A payload as SQLAlchemy's ``JSON`` type stores it on SQLite (``json.dumps`` defaults)."""
     return json.dumps(payload)
-
-
-def _subject(new: NewEvent) -> str | None:
-    """As :func:`signoff.adapters.store.ledger._subject`: moves and revisions carry their stage."""
-    if new.subject is not None:
-        return new.subject
-    field = {SPEC_MOVED: "to", SPEC_REVISED: "status"}.get(new.kind)
-    value = new.payload.get(field) if field else None
-    return str(value)[:32] if value else None
 
 
 def _event(row: tuple[Any, ...]) -> Event:
@@ -197,7 +188,7 @@ class LiteLedger:
         """Insert one row; ``chained_payload`` (the canonical payload) for a chained kind."""
         occurred_at = new.occurred_at.astimezone(UTC)
         recorded_at = self._clock().astimezone(UTC)
-        subject = _subject(new)
+        subject = stored_subject(new)
         prev = own = None
         if chained_payload is not None:
             head = connection.execute(_HEAD).fetchone()

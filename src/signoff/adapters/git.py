@@ -18,21 +18,27 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
+from signoff.adapters.git_process import (
+    command,
+    environment,
+    failure,
+    start_failed,
+    widen,
+)
+from signoff.adapters.git_whole import WholeFileReader
 from signoff.core.errors import GitError
 from signoff.core.patch import iter_raw, parse_patch
+from signoff.core.whole_files import in_raw_order
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator
 
     from signoff.core.diff import FileChange
 
-GIT_MISSING: Final = (
-    "git is not installed or not on PATH; install git (https://git-scm.com/downloads) and run again"
-)
 SHALLOW_HINT: Final = (
     "this clone is shallow; fetch full history (git fetch --unshallow, or fetch-depth: 0 "
     "in actions/checkout) and run again"
@@ -56,7 +62,6 @@ _CHUNK: Final = 1 << 20
 # How long a git whose output broke off is given to exit, so that its own complaint ("fatal:
 # unable to read ...") is the message rather than what its cut output looks like to us.
 _EXIT_GRACE_SECONDS: Final = 2.0
-_PIPE_SIZE: Final = 1 << 20  # Linux's default ceiling for an unprivileged pipe
 _OBJECT_ID_LENGTHS: Final = frozenset({40, 64})  # SHA-1 and SHA-256 repositories
 # The empty tree's id in SHA-1 and SHA-256 repositories: what :func:`empty_tree` answers, known
 # without running git.
@@ -89,61 +94,25 @@ def configured_email(cwd: Path) -> str | None:
 # ---------------------------------------------------------------- running git
 
 
-def _command(args: Iterable[str]) -> list[str]:
-    return ["git", "-c", "core.quotepath=off", *args]
-
-
-# Environment settings that would reshape diff output behind the command line's back.
-_DIFF_SHAPING_VARIABLES: Final = frozenset({"GIT_DIFF_OPTS", "GIT_EXTERNAL_DIFF"})
-
-
-def _environment() -> dict[str, str]:
-    environment = {
-        name: value for name, value in os.environ.items() if name not in _DIFF_SHAPING_VARIABLES
-    }
-    return {**environment, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
-
-
-def _start_failed(cwd: Path, error: OSError) -> GitError:
-    if isinstance(error, FileNotFoundError) and not cwd.is_dir():
-        return GitError(f"{cwd} is not a folder; run signoff from inside a git clone")
-    if isinstance(error, FileNotFoundError):
-        return GitError(GIT_MISSING)
-    return GitError(f"git could not be started ({error}); check that git is installed and runs")
-
-
 def _run(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            _command(args),
+            command(args),
             cwd=root,
-            env=_environment(),
+            env=environment(),
             input=stdin,
             capture_output=True,
             check=False,
         )
     except OSError as error:
-        raise _start_failed(root, error) from error
-
-
-def _failure(root: Path, args: Iterable[str], stderr: bytes) -> GitError:
-    """git's own complaint as one line, with the fix where we know it."""
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
-    first = next((line for line in lines if line), "no message")
-    if "dubious ownership" in first:
-        return GitError(
-            f"git refuses the repository at {root} (owned by another user); trust it with "
-            f"`git config --global --add safe.directory {root}`"
-        )
-    command = " ".join(arg for arg in args if not arg.startswith("-"))
-    return GitError(f"git {command} failed in {root}: {first}")
+        raise start_failed(root, error) from error
 
 
 def _git(root: Path, *args: str) -> str:
     """git's standard output without the final newline; GitError when git fails."""
     completed = _run(root, *args)
     if completed.returncode != 0:
-        raise _failure(root, args, completed.stderr)
+        raise failure(root, args, completed.stderr)
     return completed.stdout.decode("utf-8", "surrogateescape").removesuffix("\n")
 
 
@@ -165,7 +134,7 @@ def repository_root(cwd: Path) -> Path:
         return Path(os.fsdecode(completed.stdout.removesuffix(b"\n")))
     message = completed.stderr.decode("utf-8", "replace")
     if "dubious ownership" in message:
-        raise _failure(cwd, ("rev-parse",), completed.stderr)
+        raise failure(cwd, ("rev-parse",), completed.stderr)
     raise GitError(
         f"{cwd} is not inside a git repository; run signoff gate from a clone "
         "(git init / git clone)"
@@ -230,7 +199,7 @@ def merge_base(root: Path, left: str, right: str) -> str:
     if completed.returncode == 0:
         return completed.stdout.decode("ascii").strip()
     if completed.returncode != 1:
-        raise _failure(root, ("merge-base",), completed.stderr)
+        raise failure(root, ("merge-base",), completed.stderr)
     if is_shallow(root):
         raise GitError(f"{left} and {right} have no common commit in this clone; {SHALLOW_HINT}")
     raise GitError(
@@ -251,7 +220,7 @@ def directories(root: Path, rev: str) -> frozenset[str]:
         if not tree:
             resolve_revision(root, rev)  # raises the message that fits (unknown, or shallow)
             raise GitError(f"revision {rev!r} names no tree in {root}; pass a commit")
-        raise _failure(root, args, completed.stderr)
+        raise failure(root, args, completed.stderr)
     listing = completed.stdout.decode("utf-8", "surrogateescape")
     found: set[str] = set()
     for entry in listing.split("\0"):
@@ -309,18 +278,18 @@ class _Stream:
         self._errors = errors
         try:
             self.process = subprocess.Popen(
-                _command(args),
+                command(args),
                 cwd=root,
-                env=_environment(),
+                env=environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=errors,  # a file, not a pipe: nobody has to drain it while we read
                 bufsize=0,
             )
         except OSError as error:
-            raise _start_failed(root, error) from error
+            raise start_failed(root, error) from error
         self._output: IO[bytes] = self.process.stdout  # type: ignore[assignment]
-        _widen(self._output)
+        widen(self._output)
 
     def chunks(self) -> Iterator[bytes]:
         read = self._output.read
@@ -341,7 +310,7 @@ class _Stream:
             return
         if code:
             self._errors.seek(0)
-            raise _failure(self._root, self._args[:1], self._errors.read(4096))
+            raise failure(self._root, self._args[:1], self._errors.read(4096))
 
     def close(self) -> None:
         """Kill git if it still runs (the reader stopped early) and reap it: no zombie."""
@@ -351,17 +320,13 @@ class _Stream:
         self.process.wait()
 
 
-def _widen(pipe: IO[bytes]) -> None:
-    """A 1 MiB pipe: git writes in fewer, larger steps (Linux only; harmless elsewhere)."""
+@contextmanager
+def _whole_files(root: Path) -> Iterator[WholeFileReader]:
+    reader = WholeFileReader(root)
     try:
-        import fcntl  # noqa: PLC0415 - POSIX only
-
-        set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
-        if set_size is not None:
-            with suppress(OSError):  # over the per-user pipe budget: keep the default size
-                fcntl.fcntl(pipe.fileno(), set_size, _PIPE_SIZE)
-    except ImportError:  # pragma: no cover - Windows
-        return
+        yield reader
+    finally:
+        reader.close()
 
 
 @contextmanager
@@ -378,7 +343,7 @@ def empty_tree(root: Path) -> str:
     """The id of the empty tree in this repository's hash (git knows it without storing it)."""
     completed = _run(root, "hash-object", "-t", "tree", "--stdin")
     if completed.returncode != 0:
-        raise _failure(root, ("hash-object",), completed.stderr)
+        raise failure(root, ("hash-object",), completed.stderr)
     return completed.stdout.decode("ascii").strip()
 
 
@@ -408,19 +373,31 @@ def iter_changes(
     """
     sides = _diff_sides(root, base, head, staged=staged)
     shape = ("-M" if renames else "--no-renames", *_DIFF_SHAPE)
+    # Files added or deleted whole are read from their blobs (core.whole_files): git's patch
+    # of them would only prefix every line with "+" or "-". The patch, and the raw listing it
+    # is matched with, leave them out; the full listing gives every file's place.
+    rest = ("--diff-filter=ad", *shape, *sides, "--")
     raw = ("diff", "--raw", "-z", "--no-abbrev", *shape, *sides, "--")
-    patch = ("diff", "-p", "-U0", "--inter-hunk-context=0", "--full-index", *shape, *sides, "--")
-    with _streaming(root, raw) as listing, _streaming(root, patch) as lines:
+    raw_rest = ("diff", "--raw", "-z", "--no-abbrev", *rest)
+    patch = ("diff", "-p", "-U0", "--inter-hunk-context=0", "--full-index", *rest)
+    with (
+        _streaming(root, raw) as listing,
+        _streaming(root, raw_rest) as listing_rest,
+        _streaming(root, patch) as lines,
+        _whole_files(root) as whole,
+    ):
+        streams = (lines, listing_rest, listing)
         try:
-            yield from parse_patch(lines.chunks(), iter_raw(listing.chunks()))
+            patched = parse_patch(lines.chunks(), iter_raw(listing_rest.chunks()))
+            yield from in_raw_order(iter_raw(listing.chunks()), patched, whole)
         except GitError:
             # git's own complaint explains a broken stream best; the patch is what reads
             # every blob, so it is the one that dies of a missing object.
-            lines.check(grace=_EXIT_GRACE_SECONDS)
-            listing.check(grace=_EXIT_GRACE_SECONDS)
+            for stream in streams:
+                stream.check(grace=_EXIT_GRACE_SECONDS)
             raise
-        listing.check()
-        lines.check()
+        for stream in streams:
+            stream.check()
 
 
 # ---------------------------------------------------------------- blobs
@@ -446,15 +423,15 @@ def read_blobs(
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(
-                _command(("cat-file", "--batch")),
+                command(("cat-file", "--batch")),
                 cwd=root,
-                env=_environment(),
+                env=environment(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
             )
         except OSError as error:
-            raise _start_failed(root, error) from error
+            raise start_failed(root, error) from error
         with process:
             ask: IO[bytes] = process.stdin  # type: ignore[assignment]
             answers: IO[bytes] = process.stdout  # type: ignore[assignment]
@@ -469,7 +446,7 @@ def read_blobs(
                 process.kill()
                 errors.seek(0)
                 message = errors.read(4096) or str(error).encode()
-                raise _failure(root, ("cat-file",), message) from error
+                raise failure(root, ("cat-file",), message) from error
     return found
 
 

@@ -1,0 +1,73 @@
+"""Starting git: its command line and environment, and its failures as one-line errors.
+
+Shared by :mod:`signoff.adapters.git` and :mod:`signoff.adapters.git_whole`. Every call runs
+``git`` with ``LC_ALL=C`` (messages in one language) and ``GIT_OPTIONAL_LOCKS=0`` (a gate never
+takes the index lock a person's ``git`` needs), and without the environment settings that
+would reshape diff output behind the command line's back.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import suppress
+from typing import IO, TYPE_CHECKING, Final
+
+from signoff.core.errors import GitError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+GIT_MISSING: Final = (
+    "git is not installed or not on PATH; install git (https://git-scm.com/downloads) and run again"
+)
+_PIPE_SIZE: Final = 1 << 20  # Linux's default ceiling for an unprivileged pipe
+
+
+def command(args: Iterable[str]) -> list[str]:
+    return ["git", "-c", "core.quotepath=off", *args]
+
+
+# Environment settings that would reshape diff output behind the command line's back.
+DIFF_SHAPING_VARIABLES: Final = frozenset({"GIT_DIFF_OPTS", "GIT_EXTERNAL_DIFF"})
+
+
+def environment() -> dict[str, str]:
+    environment = {
+        name: value for name, value in os.environ.items() if name not in DIFF_SHAPING_VARIABLES
+    }
+    return {**environment, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def start_failed(cwd: Path, error: OSError) -> GitError:
+    if isinstance(error, FileNotFoundError) and not cwd.is_dir():
+        return GitError(f"{cwd} is not a folder; run signoff from inside a git clone")
+    if isinstance(error, FileNotFoundError):
+        return GitError(GIT_MISSING)
+    return GitError(f"git could not be started ({error}); check that git is installed and runs")
+
+
+def failure(root: Path, args: Iterable[str], stderr: bytes) -> GitError:
+    """git's own complaint as one line, with the fix where we know it."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    first = next((line for line in lines if line), "no message")
+    if "dubious ownership" in first:
+        return GitError(
+            f"git refuses the repository at {root} (owned by another user); trust it with "
+            f"`git config --global --add safe.directory {root}`"
+        )
+    command = " ".join(arg for arg in args if not arg.startswith("-"))
+    return GitError(f"git {command} failed in {root}: {first}")
+
+
+def widen(pipe: IO[bytes]) -> None:
+    """A 1 MiB pipe: git writes in fewer, larger steps (Linux only; harmless elsewhere)."""
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+
+        set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+        if set_size is not None:
+            with suppress(OSError):  # over the per-user pipe budget: keep the default size
+                fcntl.fcntl(pipe.fileno(), set_size, _PIPE_SIZE)
+    except ImportError:  # pragma: no cover - Windows
+        return

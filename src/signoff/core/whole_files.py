@@ -1,0 +1,150 @@
+"""Files added or deleted whole, read from their blobs instead of from patch lines.
+
+A new file's added lines are exactly its blob, line by line; a deleted file's removed lines are
+its old blob. Asking ``git diff -p`` for them makes git prefix every line with ``+`` or ``-``
+and Python strip the prefixes again: for a change that adds 5,000 files that was most of what
+reading the diff cost. So the adapter asks the patch only for the other files
+(``--diff-filter=ad``) and reads these whole (``git cat-file --batch``). The result must be the
+same :class:`~signoff.core.diff.FileChange` git's patch would have given, and this module holds
+the rules for that, with no I/O:
+
+- the lines: the blob split at ``\\n``, the last line's newline optional (``\\ No newline at end
+  of file``), a carriage return kept as part of its line, decoded as UTF-8 with replacement;
+- binary, by git's own test: the ``diff`` attribute first (``-diff`` or ``binary`` makes a
+  file binary, ``diff`` makes it text, a driver can say ``binary = true``), then a NUL byte in
+  the first 8,000 bytes
+  (``buffer_is_binary``), and a blob larger than ``core.bigFileThreshold`` is binary unread;
+- submodules carry no lines, as in the patch.
+
+:func:`in_raw_order` puts the two kinds back in the raw listing's order.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Final, Protocol
+
+from signoff.core.diff import NO_LINES, SUBMODULE_MODE, FileChange, Lines
+from signoff.core.errors import GitError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from signoff.core.patch import RawRecord
+
+FIRST_FEW_BYTES: Final = 8000  # how much of a blob git looks at for a NUL (xdiff-interface.c)
+BIG_FILE_THRESHOLD: Final = 512 * 1024 * 1024  # core.bigFileThreshold's default
+WHOLE_STATUSES: Final = frozenset({"added", "deleted"})
+_BUG = "report it with the output of `git --version`"
+
+
+def is_whole(record: RawRecord) -> bool:
+    """Whether the file is read from its blob: what ``--diff-filter=ad`` leaves out of the patch."""
+    return record.status in WHOLE_STATUSES
+
+
+def looks_binary(head: bytes) -> bool:
+    """git's content test: a NUL in the first 8,000 bytes."""
+    return b"\0" in head[:FIRST_FEW_BYTES]
+
+
+def binary_by_attribute(value: str, driver_binary: bool | None = None) -> bool | None:
+    """What the ``diff`` attribute says: True (binary), False (text), None (look at the bytes).
+
+    ``unset`` (``-diff``, or the ``binary`` macro) is binary and ``set`` (``diff``) is text,
+    whatever the bytes; ``unspecified`` leaves it to the content, and a driver name to its
+    ``diff.<driver>.binary`` setting (None: to the content), as git's userdiff does.
+    """
+    if value in ("set", "unset"):
+        return value == "unset"
+    if value == "unspecified":
+        return None
+    return driver_binary
+
+
+def whole_file_change(record: RawRecord, content: bytes | None, *, binary: bool) -> FileChange:
+    """The change of a file added or deleted whole, from its blob's bytes.
+
+    ``content`` is None for a submodule or a binary file, whose lines are not read.
+    """
+    lines = NO_LINES
+    submodule = SUBMODULE_MODE in (record.old_mode, record.new_mode)
+    if content and not binary and not submodule:
+        ends_with_newline = content.endswith(b"\n")
+        count = content.count(b"\n") + (not ends_with_newline)
+        text = content[:-1] if ends_with_newline else content
+        lines = Lines(text.decode("utf-8", "replace"), ((1, count),))
+    added, removed = (lines, NO_LINES) if record.status == "added" else (NO_LINES, lines)
+    return FileChange(
+        status=record.status,
+        path=record.path,
+        old_path=record.old_path,
+        old_mode=record.old_mode,
+        new_mode=record.new_mode,
+        old_blob=record.old_blob,
+        new_blob=record.new_blob,
+        binary=binary and not submodule,
+        added=added,
+        removed=removed,
+        similarity=record.similarity,
+    )
+
+
+class WholeFileSource(Protocol):
+    """Reads whole files in the order they were asked for (the adapter's blob reader)."""
+
+    def ask(self, record: RawRecord) -> bool:
+        """Queue a read; False (nothing queued) when it must first give answers. With no read
+        outstanding it always accepts."""
+
+    def take(self, record: RawRecord) -> FileChange:
+        """The change of the oldest file asked for and not yet taken, which is ``record``."""
+
+
+def in_raw_order(
+    records: Iterable[RawRecord],
+    patched: Iterator[FileChange],
+    whole: WholeFileSource,
+    *,
+    window: int = 256,
+) -> Iterator[FileChange]:
+    """Every file in the raw listing's order: whole ones from ``whole``, the rest from
+    ``patched`` (the patch of the other files, parsed), each checked against its record.
+
+    Up to ``window`` records are read ahead and their blobs asked for, so git reads the next
+    files while Python works on this one; ``whole`` may refuse more (its pipes are full).
+    """
+    pending: deque[RawRecord] = deque()  # read, not yet given out
+    unasked: deque[RawRecord] = deque()  # whole ones among them whose blob is not asked yet
+    ahead = iter(records)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < window:
+            record = next(ahead, None)
+            if record is None:
+                exhausted = True
+                break
+            pending.append(record)
+            if is_whole(record):
+                unasked.append(record)
+        while unasked and whole.ask(unasked[0]):
+            unasked.popleft()
+        if not pending:
+            break
+        record = pending.popleft()
+        if is_whole(record):
+            if unasked and unasked[0] is record:  # refused while others were outstanding
+                if not whole.ask(record):
+                    raise GitError(f"the blob of {record.path!r} could not be asked for; {_BUG}")
+                unasked.popleft()
+            yield whole.take(record)
+            continue
+        change = next(patched, None)
+        if change is None or change.path != record.path or change.status != record.status:
+            shown = "nothing" if change is None else repr(change.path)
+            raise GitError(
+                f"git diff's patch gave {shown} where its raw listing has {record.path!r}; {_BUG}"
+            )
+        yield change
+    if next(patched, None) is not None:
+        raise GitError(f"git diff's patch has more files than its raw listing; {_BUG}")

@@ -57,11 +57,11 @@ def scanned_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: Any = None
     note = tmp_path / "scanned-in"
     original = service._scan  # noqa: SLF001 - the seam under test
 
-    def noting(change: Any, workspace: Any) -> Any:
+    def noting(*args: Any) -> Any:
         note.write_text(str(os.getpid()))
         if then is not None:
             then()
-        return original(change, workspace)
+        return original(*args)
 
     monkeypatch.setattr(service, "_scan", noting)
     return note
@@ -241,3 +241,29 @@ def test_a_child_whose_answer_has_the_wrong_shape_blocks(
 
     assert (code, document["verdict"]) == (2, "blocked")
     assert any("the diff scan answered" in text for text in document["reasons"])
+
+
+def test_one_scanner_or_several_give_the_same_verdict(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The diff is dealt out to one scanner per core; the verdict must not depend on how many."""
+    key = "AK" + "IA" + "Q2WERTYUIOPASDFG"
+    repo.commit({"src/checkout/totals.py": "def total(cents):\n    return cents\n"})
+    files = {
+        **MIGRATION,
+        "src/checkout/totals.py": "def total(cents):\n    return cents + 1\n",  # patched
+        "package.json": '{"dependencies": {"stripe": "12.0.0"}}\n',  # read whole, at the end
+        **{f"services/payments/part_{n}.py": f'KEY_{n} = "{key}"\n' for n in range(30)},
+        **{f"tools/new_tool/cmd_{n}.go": "package main\n" for n in range(7)},
+    }
+    repo.commit(files)
+    same = ("verdict", "reasons", "spec", "diff", "risk", "sampling", "approvals")
+    documents = []
+    for count in ("1", "2", "3"):
+        monkeypatch.setenv("SIGNOFF_SCANNERS", count)
+        code, document = gate(repo.root)
+        documents.append((code, {key: document[key] for key in same}))
+    assert documents[0] == documents[1] == documents[2]
+    detected = {d["category"]: d for d in documents[0][1]["risk"]["detected"]}
+    assert {"schema", "security", "vendor", "architecture"} <= set(detected)
+    assert detected["security"]["count"] >= 30  # every key counted, past the evidence cap

@@ -21,7 +21,7 @@ from signoff.adapters.git_whole import MAX_OUTSTANDING_BYTES
 from signoff.core.diff import FileChange
 from signoff.core.errors import GitError
 from signoff.core.patch import RawRecord, iter_raw, parse_patch
-from signoff.core.whole_files import in_raw_order, whole_file_change
+from signoff.core.whole_files import Share, in_raw_order, whole_file_change
 from tests.test_git_diff import Repo, hermetic_git, make_repo
 
 if TYPE_CHECKING:
@@ -226,25 +226,37 @@ class FakeSource:
     statuses=st.lists(st.sampled_from(["added", "deleted", "modified", "renamed"]), max_size=40),
     room=st.integers(1, 5),
     window=st.integers(1, 8),
+    count=st.integers(1, 4),
 )
-def test_whole_and_patched_files_come_back_in_raw_order(
-    statuses: list[str], room: int, window: int
+def test_the_shares_read_every_file_once_each_in_raw_order(
+    statuses: list[str], room: int, window: int, count: int
 ) -> None:
     records = [record(number, status) for number, status in enumerate(statuses)]
-    patched = iter(
-        [FileChange(r.status, r.path) for r in records if r.status not in ("added", "deleted")]
-    )
-    source = FakeSource(room)
-    out = list(in_raw_order(records, patched, source, window=window))
-    assert [change.path for change in out] == [r.path for r in records]
-    assert source.most <= room
+    read: list[tuple[int, str]] = []
+    for index in range(count):
+        share = Share(index, count)
+        patched = iter(
+            [FileChange(r.status, r.path) for r in records if r.status not in ("added", "deleted")]
+            if index == 0
+            else []
+        )
+        source = FakeSource(room)
+        seen: list[RawRecord] = []
+        mine = list(
+            in_raw_order(records, patched, source, window=window, share=share, every=seen.append)
+        )
+        assert [place for place, _ in mine] == sorted(place for place, _ in mine)
+        assert seen == records  # every share sees every record, whoever reads the file
+        assert source.most <= room
+        read.extend((place, change.path) for place, change in mine)
+    assert sorted(read) == [(number, r.path) for number, r in enumerate(records)]
 
 
 def test_a_patch_that_disagrees_with_the_listing_is_a_git_error() -> None:
     records = [record(0, "modified"), record(1, "modified")]
 
     def run(patched: Iterator[FileChange]) -> None:
-        list(in_raw_order(records, patched, FakeSource(1)))
+        list(in_raw_order(records, patched, FakeSource(1)))  # one share: everything
 
     with pytest.raises(GitError, match="where its raw listing has 'f1'"):
         run(iter([FileChange("modified", "f0")]))

@@ -15,6 +15,7 @@ step, one file at a time, by :mod:`signoff.core.patch`; stopping early kills and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -32,12 +33,13 @@ from signoff.adapters.git_process import (
 from signoff.adapters.git_whole import WholeFileReader
 from signoff.core.errors import GitError
 from signoff.core.patch import iter_raw, parse_patch
-from signoff.core.whole_files import in_raw_order
+from signoff.core.whole_files import EVERYTHING, Share, in_raw_order
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterable, Iterator
+    from collections.abc import Callable, Generator, Iterable, Iterator
 
     from signoff.core.diff import FileChange
+    from signoff.core.patch import RawRecord
 
 SHALLOW_HINT: Final = (
     "this clone is shallow; fetch full history (git fetch --unshallow, or fetch-depth: 0 "
@@ -371,25 +373,49 @@ def iter_changes(
     turns rename detection off; the diff hash does not depend on it. Closing the generator
     early (or dropping it) kills and reaps the git processes.
     """
+    changes = iter_share(root, base, head, staged=staged, renames=renames)
+    try:
+        for _, change in changes:
+            yield change
+    finally:
+        changes.close()
+
+
+def iter_share(
+    root: Path,
+    base: str | None,
+    head: str | None,
+    *,
+    staged: bool = False,
+    renames: bool = True,
+    share: Share = EVERYTHING,
+    every: Callable[[RawRecord], None] | None = None,
+) -> Generator[tuple[int, FileChange], None, None]:
+    """The files of one ``share`` of the diff (see :class:`~signoff.core.whole_files.Share`),
+    each with its place in the raw listing; ``every`` sees every file's raw record."""
     sides = _diff_sides(root, base, head, staged=staged)
     shape = ("-M" if renames else "--no-renames", *_DIFF_SHAPE)
     # Files added or deleted whole are read from their blobs (core.whole_files): git's patch
     # of them would only prefix every line with "+" or "-". The patch, and the raw listing it
-    # is matched with, leave them out; the full listing gives every file's place.
+    # is matched with, leave them out; the full listing gives every file's place. Only the
+    # first share reads the patch.
     rest = ("--diff-filter=ad", *shape, *sides, "--")
     raw = ("diff", "--raw", "-z", "--no-abbrev", *shape, *sides, "--")
     raw_rest = ("diff", "--raw", "-z", "--no-abbrev", *rest)
     patch = ("diff", "-p", "-U0", "--inter-hunk-context=0", "--full-index", *rest)
-    with (
-        _streaming(root, raw) as listing,
-        _streaming(root, raw_rest) as listing_rest,
-        _streaming(root, patch) as lines,
-        _whole_files(root) as whole,
-    ):
-        streams = (lines, listing_rest, listing)
-        try:
+    with contextlib.ExitStack() as stack:
+        listing = stack.enter_context(_streaming(root, raw))
+        whole = stack.enter_context(_whole_files(root))
+        streams = [listing]
+        patched: Iterator[FileChange] = iter(())
+        if share.index == 0:
+            listing_rest = stack.enter_context(_streaming(root, raw_rest))
+            lines = stack.enter_context(_streaming(root, patch))
+            streams = [lines, listing_rest, listing]
             patched = parse_patch(lines.chunks(), iter_raw(listing_rest.chunks()))
-            yield from in_raw_order(iter_raw(listing.chunks()), patched, whole)
+        records = iter_raw(listing.chunks())
+        try:
+            yield from in_raw_order(records, patched, whole, share=share, every=every)
         except GitError:
             # git's own complaint explains a broken stream best; the patch is what reads
             # every blob, so it is the one that dies of a missing object.

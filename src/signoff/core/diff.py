@@ -262,18 +262,21 @@ class FileChange:
         return (self.path,)
 
 
-def _sides(change: FileChange) -> Iterable[tuple[str, str, str, str, str]]:
+def _sides(
+    status: str, path: str, old_path: str | None, old: tuple[str, str], new: tuple[str, str]
+) -> Iterable[tuple[str, str, str, str, str]]:
     """The change as per-path states (path, old mode, old blob, new mode, new blob).
 
     A rename becomes the deletion of the old path and the addition of the new one, so the hash
     does not depend on whether rename detection was on or how similar git judged the files.
     """
-    if change.old_path is not None and change.old_path != change.path:
-        if change.status == "renamed":
-            yield (change.old_path, change.old_mode, change.old_blob, NO_MODE, NO_BLOB)
-        yield (change.path, NO_MODE, NO_BLOB, change.new_mode, change.new_blob)
+    (old_mode, old_blob), (new_mode, new_blob) = old, new
+    if old_path is not None and old_path != path:
+        if status == "renamed":
+            yield (old_path, old_mode, old_blob, NO_MODE, NO_BLOB)
+        yield (path, NO_MODE, NO_BLOB, new_mode, new_blob)
         return
-    yield (change.path, change.old_mode, change.old_blob, change.new_mode, change.new_blob)
+    yield (path, old_mode, old_blob, new_mode, new_blob)
 
 
 class DiffHasher:
@@ -289,15 +292,34 @@ class DiffHasher:
         self._records: list[str] = []
 
     def add(self, change: FileChange) -> None:
-        if "\0" in change.path or "\0" in (change.old_path or ""):
+        self.add_sides(
+            change.status,
+            change.path,
+            change.old_path,
+            (change.old_mode, change.old_blob),
+            (change.new_mode, change.new_blob),
+        )
+
+    def add_sides(
+        self,
+        status: str,
+        path: str,
+        old_path: str | None,
+        old: tuple[str, str],
+        new: tuple[str, str],
+    ) -> None:
+        """Add one file by its raw record's facts: (mode, blob) before and after."""
+        if "\0" in path or "\0" in (old_path or ""):
             # NUL ends a path in each record: one inside would let two diffs share a hash.
             # git never prints such a path; a hand-made FileChange could.
-            msg = f"a path holds a NUL character: {change.path!r}"
+            msg = f"a path holds a NUL character: {path!r}"
             raise ValueError(msg)
-        for path, old_mode, old_blob, new_mode, new_blob in _sides(change):
+        for side_path, old_mode, old_blob, new_mode, new_blob in _sides(
+            status, path, old_path, old, new
+        ):
             if (old_mode, old_blob) == (new_mode, new_blob):
                 continue  # an unchanged side (a pure copy's source) is not part of the change
-            self._records.append(f"{path}\0{old_mode}\0{old_blob}\0{new_mode}\0{new_blob}\n")
+            self._records.append(f"{side_path}\0{old_mode}\0{old_blob}\0{new_mode}\0{new_blob}\n")
 
     def hexdigest(self) -> str:
         digest = hashlib.sha256(b"signoff-diff-v1\n")

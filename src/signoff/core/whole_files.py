@@ -22,13 +22,14 @@ the rules for that, with no I/O:
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
 from signoff.core.diff import NO_LINES, SUBMODULE_MODE, FileChange, Lines
 from signoff.core.errors import GitError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from signoff.core.patch import RawRecord
 
@@ -101,43 +102,72 @@ class WholeFileSource(Protocol):
         """The change of the oldest file asked for and not yet taken, which is ``record``."""
 
 
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Which part of a diff one of ``count`` scanners reads: ``index`` 0 to ``count - 1``.
+
+    Whole files are dealt out in turn (the n-th goes to scanner ``n % count``); the files the
+    patch gives all go to scanner 0, which alone reads the patch.
+    """
+
+    index: int = 0
+    count: int = 1
+
+    def takes_whole(self, ordinal: int) -> bool:
+        return ordinal % self.count == self.index
+
+
+EVERYTHING: Final = Share()
+
+
 def in_raw_order(
     records: Iterable[RawRecord],
     patched: Iterator[FileChange],
     whole: WholeFileSource,
     *,
     window: int = 256,
-) -> Iterator[FileChange]:
-    """Every file in the raw listing's order: whole ones from ``whole``, the rest from
-    ``patched`` (the patch of the other files, parsed), each checked against its record.
+    share: Share = EVERYTHING,
+    every: Callable[[RawRecord], None] | None = None,
+) -> Iterator[tuple[int, FileChange]]:
+    """The files of ``share``, in the raw listing's order, each with its place in the listing:
+    whole ones from ``whole``, the rest from ``patched`` (the patch of the other files, parsed),
+    each checked against its record. ``every`` sees every record, whoever reads the file.
 
     Up to ``window`` records are read ahead and their blobs asked for, so git reads the next
     files while Python works on this one; ``whole`` may refuse more (its pipes are full).
     """
-    pending: deque[RawRecord] = deque()  # read, not yet given out
+    pending: deque[tuple[int, RawRecord]] = deque()  # this share's, read, not yet given out
     unasked: deque[RawRecord] = deque()  # whole ones among them whose blob is not asked yet
-    ahead = iter(records)
+    ahead = enumerate(records)
+    ordinal = 0  # whole files seen, to deal them out
     exhausted = False
     while True:
         while not exhausted and len(pending) < window:
-            record = next(ahead, None)
-            if record is None:
+            item = next(ahead, None)
+            if item is None:
                 exhausted = True
                 break
-            pending.append(record)
+            record = item[1]
+            if every is not None:
+                every(record)
             if is_whole(record):
-                unasked.append(record)
+                ordinal += 1
+                if share.takes_whole(ordinal - 1):
+                    pending.append(item)
+                    unasked.append(record)
+            elif share.index == 0:
+                pending.append(item)
         while unasked and whole.ask(unasked[0]):
             unasked.popleft()
         if not pending:
             break
-        record = pending.popleft()
+        index, record = pending.popleft()
         if is_whole(record):
             if unasked and unasked[0] is record:  # refused while others were outstanding
                 if not whole.ask(record):
                     raise GitError(f"the blob of {record.path!r} could not be asked for; {_BUG}")
                 unasked.popleft()
-            yield whole.take(record)
+            yield index, whole.take(record)
             continue
         change = next(patched, None)
         if change is None or change.path != record.path or change.status != record.status:
@@ -145,6 +175,6 @@ def in_raw_order(
             raise GitError(
                 f"git diff's patch gave {shown} where its raw listing has {record.path!r}; {_BUG}"
             )
-        yield change
+        yield index, change
     if next(patched, None) is not None:
         raise GitError(f"git diff's patch has more files than its raw listing; {_BUG}")

@@ -23,10 +23,12 @@ from signoff.core.specs.model import SectionKind
 from signoff.service.specs import load_document, spec_path
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from pathlib import Path
 
     from signoff.core.diff import FileChange
+    from signoff.core.patch import RawRecord
+    from signoff.core.whole_files import Share
     from signoff.service.workspace import Workspace
 
 NO_SPEC = "-"  # the ledger's spec column for a change no spec could be found for
@@ -62,6 +64,14 @@ class Change:
 
     def changes(self) -> Iterator[FileChange]:
         return git.iter_changes(self.repository, self.base, self.head, staged=self.staged)
+
+    def share(
+        self, share: Share, every: Callable[[RawRecord], None] | None = None
+    ) -> Iterator[tuple[int, FileChange]]:
+        """The files of one share of the diff, each with its place (see ``git.iter_share``)."""
+        return git.iter_share(
+            self.repository, self.base, self.head, staged=self.staged, share=share, every=every
+        )
 
     def authors(self, actor: str, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
         """Who wrote the change: the commits' authors; for staged changes, whom git will name

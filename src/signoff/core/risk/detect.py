@@ -27,7 +27,15 @@ from signoff.core.risk.detectors import (
     verb,
 )
 from signoff.core.risk.literals import required_literal
-from signoff.core.risk.model import CATEGORIES, Detection, Evidence, RiskRule
+from signoff.core.risk.model import (
+    EVIDENCE_CAP,
+    Detection,
+    DetectionPart,
+    Evidence,
+    Recorded,
+    RiskRule,
+    merge_parts,
+)
 from signoff.core.risk.paths import PatternTable
 from signoff.core.risk.prefilter import Screen, screen
 from signoff.core.risk.redact import redact, scrub
@@ -40,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = ["RiskDetector", "builtin_rules", "rule_catalogue"]
 
 MAX_TEXT = 200
+# The detector whose evidence is reported once per diff (each new directory at its first file).
+ONCE_PER_DIFF = "new-directory"
 COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", "<!--", "{#", "{{!", "<%#", ";", "'''", '"""')
 
 
@@ -174,7 +184,7 @@ class RiskDetector:
         rules: Sequence[RiskRule],
         *,
         directories_before: frozenset[str] | None = None,
-        evidence_cap: int = 20,
+        evidence_cap: int = EVIDENCE_CAP,
     ) -> None:
         _refuse_slow_patterns(rules)
         pattern_sets: dict[tuple[str, ...], int] = {}
@@ -204,8 +214,11 @@ class RiskDetector:
         self._table = PatternTable(list(pattern_sets))
         self._cap = max(1, evidence_cap)  # a detection always shows why
         self._state = DetectorState(directories_before)
-        self._evidence: dict[str, list[Evidence]] = {}
+        self._recorded: list[Recorded] = []
         self._counts: dict[str, int] = {}
+        self._kept: dict[str, int] = {}  # evidence kept per category, not counting `once` pieces
+        self._order = (0, 0)  # the file being read: see Recorded
+        self._files = 0
         self._last: tuple[FileChange, _Plan] | None = None
         self._plans: dict[tuple[tuple[tuple[int, bool], ...], ...], _Plan] = {}
 
@@ -230,9 +243,20 @@ class RiskDetector:
         return self._plan_for(change).needs_content
 
     def add(
-        self, change: FileChange, *, old_text: str | None = None, new_text: str | None = None
+        self,
+        change: FileChange,
+        *,
+        old_text: str | None = None,
+        new_text: str | None = None,
+        order: tuple[int, int] | None = None,
     ) -> None:
-        """Run every rule in scope over one file of the diff."""
+        """Run every rule in scope over one file of the diff.
+
+        ``order`` places the file's evidence among other scanners' (see :class:`Recorded`);
+        without it, files are in the order they are added.
+        """
+        self._order = order if order is not None else (0, self._files)
+        self._files += 1
         plan = self._plan_for(change)
         first_line = change.added_lines.first_number
         for rule in plan.whole_file:
@@ -296,19 +320,25 @@ class RiskDetector:
             match = regex.search(text, position) if position <= len(text) else None
 
     def _full(self, category: str) -> bool:
-        return len(self._evidence.get(category, ())) >= self._cap
+        return self._kept.get(category, 0) >= self._cap
 
     def _record(self, rule: RiskRule, evidence: Evidence) -> None:
         category = rule.category
         self._counts[category] = self._counts.get(category, 0) + 1
-        kept = self._evidence.setdefault(category, [])
-        if len(kept) < self._cap:
-            kept.append(evidence)
+        # A new directory is reported once per diff; which copy is first is only known when
+        # scanners merge, so each keeps all of its own (one per directory, few).
+        once = rule.detector == ONCE_PER_DIFF
+        if once or not self._full(category):
+            self._recorded.append(
+                Recorded(self._order, len(self._recorded), category, evidence, once)
+            )
+            if not once:
+                self._kept[category] = self._kept.get(category, 0) + 1
+
+    def part(self) -> DetectionPart:
+        """What this scanner found, to merge with other scanners' (:func:`merge_parts`)."""
+        return DetectionPart(tuple(self._recorded), tuple(self._counts.items()))
 
     def detections(self) -> tuple[Detection, ...]:
         """One detection per category found, in :data:`CATEGORIES` order."""
-        return tuple(
-            Detection(category, tuple(self._evidence[category]), self._counts[category])
-            for category in CATEGORIES
-            if self._counts.get(category)
-        )
+        return merge_parts([self.part()], self._cap)

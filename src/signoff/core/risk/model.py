@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from signoff.core.specs.model import RISK_CATEGORIES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 RiskLevel = Literal["reversible", "irreversible"]
 RuleOrigin = Literal["builtin", "slice"]
@@ -58,6 +61,35 @@ class Detection:
     count: int
 
 
+EVIDENCE_CAP = 20  # pieces of evidence kept per category; the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One piece of evidence as a scanner recorded it, with what merging scanners needs.
+
+    ``order`` is (phase, file index): files are read in the diff's order, dependency manifests
+    (whose text is read in one batch at the end) after the rest; ``seq`` orders one scanner's
+    evidence within a file. ``once`` marks evidence reported once per diff (a new directory):
+    another scanner's earlier copy wins.
+    """
+
+    order: tuple[int, int]
+    seq: int
+    category: str
+    evidence: Evidence
+    once: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionPart:
+    """What one scanner found in its part of a diff: its evidence (the first ``cap`` per
+    category, and every piece reported once) and how many pieces it found per category."""
+
+    recorded: tuple[Recorded, ...]
+    counts: tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Mismatch:
     """A category the diff shows that the spec does not declare: itself a finding."""
@@ -80,3 +112,38 @@ class RiskAssessment:
     @property
     def detected_categories(self) -> tuple[str, ...]:
         return tuple(detection.category for detection in self.detected)
+
+
+def merge_parts(
+    parts: Sequence[DetectionPart], evidence_cap: int = EVIDENCE_CAP
+) -> tuple[Detection, ...]:
+    """The detections of a whole diff from its scanners' parts: exactly what one scanner
+    reading every file would have found (the first ``evidence_cap`` pieces per category in
+    the diff's order, a new directory once, every piece counted)."""
+    cap = max(1, evidence_cap)
+    counts: dict[str, int] = {}
+    for part in parts:
+        for category, count in part.counts:
+            counts[category] = counts.get(category, 0) + count
+    kept: dict[str, list[Evidence]] = {}
+    reported: set[tuple[str, str, str]] = set()
+    everything = sorted(
+        (recorded for part in parts for recorded in part.recorded),
+        key=lambda recorded: (recorded.order, recorded.seq),
+    )
+    for recorded in everything:
+        category, evidence = recorded.category, recorded.evidence
+        if recorded.once:
+            key = (category, evidence.rule, evidence.text)
+            if key in reported:  # another scanner reported it earlier in the diff
+                counts[category] -= 1
+                continue
+            reported.add(key)
+        shown = kept.setdefault(category, [])
+        if len(shown) < cap:
+            shown.append(evidence)
+    return tuple(
+        Detection(category, tuple(kept[category]), counts[category])
+        for category in CATEGORIES
+        if counts.get(category)
+    )

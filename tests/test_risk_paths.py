@@ -7,6 +7,8 @@ pattern class (last matching pattern wins, ``!`` negates).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,9 @@ from pathspec import PathSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from signoff.core.risk.paths import PatternTable, pattern_list_problem, pattern_problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _SEGMENTS = st.sampled_from(
     ["src", "docs", "a", "b.py", "Dockerfile", "Dockerfile.dev", "x.tf", "x.tf.json", "test_a.py",
@@ -92,3 +97,36 @@ def test_a_list_of_only_negations_matches_nothing_and_says_so() -> None:
     assert pattern_list_problem(("**", "!tests/**")) is None
     assert pattern_list_problem(()) is None
     assert PatternTable([("**", "!tests/**")]).verdicts("src/app.py") == {0: True}
+
+
+def test_the_stored_translations_of_the_built_in_patterns_are_pathspecs_own() -> None:
+    """The gate reads built-in patterns' regexes from a generated table, not from pathspec
+    (its import costs more than a small scan): the table must say what pathspec says."""
+    from signoff.core.risk.builtin import builtin_rules
+    from signoff.core.risk.path_regexes import TRANSLATED
+    from signoff.core.risk.paths import builtin_patterns, translate_with_pathspec
+
+    expected = {p: translate_with_pathspec(p) for p in builtin_patterns(builtin_rules())}
+    assert expected == TRANSLATED, (
+        "src/signoff/core/risk/path_regexes.py is out of date: run "
+        "`.venv/bin/python scripts/path_regexes.py && .venv/bin/ruff format src`"
+    )
+
+
+def test_a_gate_on_built_in_rules_alone_never_imports_pathspec(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from signoff.core.diff import FileChange\n"
+        "from signoff.core.risk.detect import RiskDetector, builtin_rules\n"
+        "detector = RiskDetector(builtin_rules())\n"
+        "for path in ('app/settings.py', 'a/b_test.go', 'web/x.config.ts', 'Dockerfile'):\n"
+        "    detector.add(FileChange('added', path, added=[(1, 'x = 1')]))\n"
+        "print('pathspec' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout.strip() == "False"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
@@ -333,6 +332,8 @@ def _whole_files(root: Path) -> Iterator[WholeFileReader]:
 
 @contextmanager
 def _streaming(root: Path, args: tuple[str, ...]) -> Iterator[_Stream]:
+    import tempfile  # noqa: PLC0415 - ~10 ms, needed only once git runs a stream
+
     with tempfile.TemporaryFile() as errors:
         stream = _Stream(root, args, errors)
         try:
@@ -446,6 +447,8 @@ def read_blobs(
     found: dict[str, bytes] = {}
     if not wanted:
         return found
+    import tempfile  # noqa: PLC0415 - ~10 ms, needed only once git runs a stream
+
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import tempfile
 from collections import deque
 from typing import IO, TYPE_CHECKING, Final
 
@@ -50,6 +49,8 @@ class _Process:
 
     def __init__(self, root: Path, args: tuple[str, ...]) -> None:
         self.args = args
+        import tempfile  # noqa: PLC0415 - ~10 ms, only in the scanning processes
+
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         try:
             self.process = subprocess.Popen(

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from signoff.core.errors import ConfigError
 from signoff.core.risk.model import CATEGORIES, RiskRule
 from signoff.core.risk.paths import pattern_problem
-from signoff.core.specs.check import rule_is_known
-from signoff.core.specs.rules.wording import WORDING_RULE_NAMES
 from signoff.core.standards import (
     DEFAULT_MAX_ACCEPTANCE_CRITERIA,
     CheckerSettings,
@@ -284,6 +282,20 @@ def parse_standards(text: str, path: str = STANDARDS_FILE) -> Standards:
     )
 
 
+# The rule registry loads every checker rule (~25 ms): only a [checker] table naming rules
+# needs it, and the gate, which reads signoff.toml on every run, usually has none.
+def rule_is_known(name: str) -> bool:
+    from signoff.core.specs.check import rule_is_known as known  # noqa: PLC0415
+
+    return known(name)
+
+
+def _word_rules() -> frozenset[str]:
+    from signoff.core.specs.rules.wording import WORDING_RULE_NAMES  # noqa: PLC0415
+
+    return frozenset(WORDING_RULE_NAMES)
+
+
 def _checker(check: _Validator, raw: object) -> CheckerSettings:
     table = check.table(raw, "checker", _CHECKER_KEYS)
     maximum = check.integer(
@@ -307,7 +319,7 @@ def _checker(check: _Validator, raw: object) -> CheckerSettings:
     for name, entries in check.table(table.get("words", {}), "checker.words", None).items():
         key = f"checker.words.{name}"
         # vague-pronoun works from grammar, not a word list, so it takes no extra words.
-        if name not in (WORDING_RULE_NAMES - {"vague-pronoun"}) and name != "placeholder":
+        if name not in (_word_rules() - {"vague-pronoun"}) and name != "placeholder":
             raise check.fail(
                 key, f"'{name}' takes no word list; the wording rules and placeholder do"
             )

@@ -109,7 +109,11 @@ def gate(
     from signoff.service.gate import GateOptions, run_gate
 
     here = cwd()
-    options = GateOptions(junit=tuple((here / path) for path in junit), run_commands=not no_run)
+    options = GateOptions(
+        junit=tuple((here / path) for path in junit),
+        run_commands=not no_run,
+        while_scanning=_load_renderer,
+    )
     result = run_gate(here, _request(base, head, staged, spec), options, environ=os.environ)
     try:
         _print_verdict(result, output)
@@ -119,6 +123,12 @@ def gate(
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     raise SystemExit(result.verdict.exit_code)
+
+
+def _load_renderer() -> None:
+    """Import what shows the verdict while the diff is scanned elsewhere (~25 ms saved)."""
+    from signoff.cli import gate_render  # noqa: F401
+    from signoff.core.gates import document  # noqa: F401
 
 
 def _print_verdict(result: GateRun, output: str) -> None:

@@ -7,6 +7,7 @@ verdict naming the reason; nothing here can produce ``pass`` by accident.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,10 @@ class GateRun:
 class GateOptions:
     junit: tuple[Path, ...] = ()
     run_commands: bool = True
+    # Called once while the diff is being scanned in other processes, when this one would
+    # only wait: the caller's moment to get ready to show the verdict (a shell loads its
+    # renderer). Whatever it raises is ignored: showing the verdict will raise it again.
+    while_scanning: Callable[[], object] | None = None
 
 
 def _find_spec(
@@ -341,6 +346,9 @@ def _judge(
 ) -> Verdict:
     change = scan.change()
     spec, spec_problem = _find_spec(workspace, change, request.spec)
+    if options.while_scanning is not None:
+        with contextlib.suppress(Exception):
+            options.while_scanning()
     diff, detections = scan.result()
     risk = reconcile(
         spec.spec_id if spec else None,

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from signoff.core.risk.model import RiskRule
+
 _GLOB = re.compile(r"[*?\[\\]")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _MIN_PREFIX = 2
@@ -39,8 +41,22 @@ class _Pattern:
 
 
 def translate(pattern: str) -> tuple[str, bool] | None:
-    """One gitignore pattern as (regex, include); None for a blank line or a comment."""
-    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern  # noqa: PLC0415  # 80 ms: only when rules compile
+    """One gitignore pattern as (regex, include); None for a blank line or a comment.
+
+    The built-in patterns' translations are stored (:mod:`signoff.core.risk.path_regexes`,
+    generated from pathspec by ``scripts/path_regexes.py``): importing pathspec costs ~35 ms,
+    more than a small gate's whole scan. A slice's own patterns go through pathspec.
+    """
+    from signoff.core.risk.path_regexes import TRANSLATED  # noqa: PLC0415 - when rules compile
+
+    if pattern in TRANSLATED:
+        return TRANSLATED[pattern]
+    return translate_with_pathspec(pattern)
+
+
+def translate_with_pathspec(pattern: str) -> tuple[str, bool] | None:
+    """:func:`translate` by pathspec itself, for any pattern."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern  # noqa: PLC0415  # 35 ms: only when rules compile
 
     try:
         regex, include = GitIgnoreSpecPattern.pattern_to_regex(pattern)
@@ -51,6 +67,18 @@ def translate(pattern: str) -> tuple[str, bool] | None:
     # pathspec marks "matched a directory" with a named group; the same name in every pattern
     # would clash if two were joined, and we never read it.
     return _NAMED_GROUP.sub("(?:", str(regex)), bool(include)
+
+
+def builtin_patterns(rules: Sequence[RiskRule]) -> list[str]:
+    """Every path pattern of ``rules`` as :class:`PatternTable` looks them up, sorted."""
+    return sorted(
+        {
+            pattern.strip()
+            for rule in rules
+            for pattern in (*rule.paths, *rule.exclude)
+            if pattern.strip() and not pattern.strip().startswith("#")
+        }
+    )
 
 
 _GLOB_PIECE = re.compile(r"\*+|\?|\[[^\]]*\]?|\\.?")

@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signoff.core.specs.check import document_from_bytes
 from signoff.core.specs.model import SectionKind
-from signoff.core.specs.parse import parse_spec, split_lines
+from signoff.core.specs.parse import document_from_bytes, parse_spec, split_lines
 from signoff.core.specs.render import render, with_field
 
 SPEC = """\

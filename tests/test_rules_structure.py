@@ -8,9 +8,8 @@ from signoff.core.specs.check import (
     SpecResult,
     check_document,
     check_documents,
-    document_from_bytes,
 )
-from signoff.core.specs.parse import parse_spec
+from signoff.core.specs.parse import document_from_bytes, parse_spec
 from signoff.core.specs.rules import CheckContext
 from signoff.core.standards import CheckerSettings, GateDefinition, Standards
 

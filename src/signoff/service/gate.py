@@ -8,7 +8,6 @@ verdict naming the reason; nothing here can produce ``pass`` by accident.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +46,7 @@ from signoff.service.change import (
 )
 from signoff.service.gate_scan import DiffScan
 from signoff.service.identity import current_actor
-from signoff.service.ledger import open_event_log
+from signoff.service.ledger import open_event_log, unique_key
 from signoff.service.workspace import open_workspace
 
 if TYPE_CHECKING:
@@ -203,7 +202,7 @@ def _commands(
                 spec_id=spec_key,
                 actor=actor,
                 occurred_at=workspace.clock(),
-                idempotency_key=f"command:{uuid.uuid4()}",
+                idempotency_key=unique_key("command"),
                 subject=gate.name[:32],
                 payload={
                     "gate": gate.name,
@@ -282,7 +281,7 @@ def _record(ledger: EventLog, workspace: Workspace, verdict: Verdict, actor: str
             spec_id=verdict.spec or NO_SPEC,
             actor=actor,
             occurred_at=workspace.clock(),
-            idempotency_key=f"verdict:{uuid.uuid4()}",
+            idempotency_key=unique_key("verdict"),
             subject=verdict.verdict,
             payload=_verdict_payload(verdict),
         )

@@ -8,7 +8,6 @@ local identity (``SIGNOFF_ACTOR``, else git's ``user.email``) and the approval i
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,7 @@ from signoff.service.change import (
     spec_reference,
 )
 from signoff.service.identity import ACTOR_VARIABLE, current_actor
-from signoff.service.ledger import open_event_log
+from signoff.service.ledger import open_event_log, unique_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -209,7 +208,7 @@ def record_review(
     ledger = open_event_log(workspace)
     try:
         payload = {"outcome": outcome, "summary": summary}
-        key = f"review:{uuid.uuid4()}"
+        key = unique_key("review")
         return _record(workspace, ledger, (spec_id, sha256, files), (REVIEW_RECORDED, key, payload))
     finally:
         ledger.close()

@@ -11,23 +11,18 @@ from typing import TYPE_CHECKING
 from signoff.adapters.files import iter_spec_files, peek_spec_id, read_spec_bytes, write_new_file
 from signoff.adapters.git import configured_email
 from signoff.core.errors import SpecNotFoundError, UsageError
-from signoff.core.specs.check import (
-    SpecResult,
-    add_duplicate_ids,
-    check_document,
-    check_documents,
-    document_from_bytes,
-    enabled_rule_names,
-)
+from signoff.core.specs.parse import document_from_bytes
 from signoff.core.specs.render import yaml_scalar
-from signoff.core.specs.rules import CheckContext
 from signoff.service.ledger import open_questions_reader
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
+    from types import ModuleType
 
     from signoff.core.events import Question
+    from signoff.core.specs.check import SpecResult
     from signoff.core.specs.model import SpecDocument
+    from signoff.core.specs.rules import CheckContext
     from signoff.service.workspace import Workspace
 
 SPEC_ID = re.compile(r"^SO-([1-9]\d*)$", re.IGNORECASE)
@@ -78,6 +73,8 @@ class ShownSpec:
 
 
 def _context(workspace: Workspace, spec_ids: Sequence[str] | None = None) -> CheckContext:
+    from signoff.core.specs.rules import CheckContext  # noqa: PLC0415 - see _checker()
+
     root = str(workspace.root)
     known: dict[str, bool] = {}  # specs of a slice cite the same few paths; ask the disk once
 
@@ -97,6 +94,14 @@ def _context(workspace: Workspace, spec_ids: Sequence[str] | None = None) -> Che
     return CheckContext(
         standards=workspace.standards, path_exists=path_exists, open_questions=open_questions
     )
+
+
+def _checker() -> ModuleType:
+    """The spec checker, imported when a command checks specs: loading its rules takes
+    ~25 ms, which the gate (reading one spec's front matter) should not pay."""
+    from signoff.core.specs import check  # noqa: PLC0415
+
+    return check
 
 
 def _spec_index(workspace: Workspace) -> dict[Path, str | None]:
@@ -158,6 +163,7 @@ def _check_chunk(
 ) -> list[SpecResult]:
     """Check some spec files; runs in a worker process, so it takes and returns plain values."""
     context = _context(workspace, spec_ids)
+    check_document, enabled_rule_names = _checker().check_document, _checker().enabled_rule_names
     enabled = enabled_rule_names(context)
     return [
         check_document(load_document(workspace, Path(path)), context, enabled) for path in paths
@@ -213,7 +219,7 @@ def check_specs(workspace: Workspace, targets: list[str], jobs: int | None = Non
     ids = [index.get(Path(path)) or peek_spec_id(Path(path)) for path in unique]
     wanted = None if None in ids else [spec_id for spec_id in ids if spec_id is not None]
     results = _check_paths(workspace, unique, jobs, wanted)
-    return CheckReport(tuple(add_duplicate_ids(results, _context(workspace), others)))
+    return CheckReport(tuple(_checker().add_duplicate_ids(results, _context(workspace), others)))
 
 
 def list_specs(workspace: Workspace) -> list[SpecRow]:
@@ -226,7 +232,7 @@ def list_specs(workspace: Workspace) -> list[SpecRow]:
             documents.append(document)
             yield document
 
-    results = check_documents(
+    results = _checker().check_documents(
         remember(list(iter_spec_files(workspace.specs_dir))), _context(workspace)
     )
     for document, result in zip(documents, results, strict=True):
@@ -254,7 +260,7 @@ def show_spec(workspace: Workspace, reference: str) -> ShownSpec:
         for other, spec_id in index.items()
         if spec_id is not None and os.path.abspath(other) != os.path.abspath(path)
     ]
-    result = check_documents([document], _context(workspace), others)[0]
+    result = _checker().check_documents([document], _context(workspace), others)[0]
     text = read_spec_bytes(path).decode("utf-8", errors="replace")
     return ShownSpec(path=document.path, text=text, document=document, result=result)
 

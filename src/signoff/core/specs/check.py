@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from signoff.core.specs.model import Problem, SpecDocument
-from signoff.core.specs.parse import parse_spec
 from signoff.core.specs.rules import CheckContext, Finding, Severity, all_rules, get_rule
 from signoff.core.specs.rules.structure import DUPLICATE_ID, UNREADABLE
 from signoff.core.specs.rules.wording import WORDING_RULE_NAMES, check_wording
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from signoff.core.specs.model import SpecDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,34 +37,6 @@ class SpecResult:
     @property
     def warnings(self) -> int:
         return sum(1 for finding in self.findings if not finding.is_error)
-
-
-def document_from_bytes(raw: bytes, path: str) -> SpecDocument:
-    """Decode a spec file; binary or non-UTF-8 content becomes an ``encoding`` problem."""
-    if b"\x00" in raw[:8192]:
-        return _unreadable(path, "the file is binary (it contains NUL bytes), not a Markdown spec")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return _unreadable(
-            path,
-            f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})",
-            line,
-        )
-    return parse_spec(text, path)
-
-
-def _unreadable(path: str, message: str, line: int = 1) -> SpecDocument:
-    return SpecDocument(
-        path=path,
-        head="",
-        front_matter=None,
-        preamble="",
-        preamble_start_line=1,
-        sections=(),
-        problems=(Problem("encoding", message, line),),
-    )
 
 
 def _apply_settings(finding: Finding, context: CheckContext) -> Finding | None:

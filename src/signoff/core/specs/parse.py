@@ -372,3 +372,31 @@ def _parse_items(  # noqa: PLR0915
     if current is not None:
         items.append(current.build())
     return items, has_content
+
+
+def document_from_bytes(raw: bytes, path: str) -> SpecDocument:
+    """Decode a spec file; binary or non-UTF-8 content becomes an ``encoding`` problem."""
+    if b"\x00" in raw[:8192]:
+        return _unreadable(path, "the file is binary (it contains NUL bytes), not a Markdown spec")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return _unreadable(
+            path,
+            f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})",
+            line,
+        )
+    return parse_spec(text, path)
+
+
+def _unreadable(path: str, message: str, line: int = 1) -> SpecDocument:
+    return SpecDocument(
+        path=path,
+        head="",
+        front_matter=None,
+        preamble="",
+        preamble_start_line=1,
+        sections=(),
+        problems=(Problem("encoding", message, line),),
+    )

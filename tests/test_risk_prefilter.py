@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signoff.core.diff import FileChange
-from signoff.core.risk import prefilter
+from signoff.core.risk import detect, prefilter
 from signoff.core.risk.detect import RiskDetector, builtin_rules
 from signoff.core.risk.prefilter import screen, superset
 
@@ -171,7 +171,7 @@ PATHS = st.sampled_from(
 
 
 def _detect(changes: list[FileChange]) -> tuple[Detection, ...]:
-    detector = RiskDetector(builtin_rules())
+    detector = RiskDetector(builtin_rules())  # SCREEN_AFTER is 0 in the caller: screened at once
     for file_change in changes:
         detector.add(file_change)
     return detector.detections()
@@ -198,8 +198,27 @@ def test_the_detector_finds_the_same_with_the_screen_as_without(
         )
         for path, added, removed in files
     ]
-    with_screen = _detect(changes)
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(detect, "SCREEN_AFTER", 0)  # small texts: screen them from the first
+        with_screen = _detect(changes)
         patch.setattr(prefilter, "_engine", lambda: None)
         without = _detect(changes)
     assert with_screen == without
+
+
+def test_a_small_diff_never_loads_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RE2 and the screen cost more than a few files take to scan: they wait for a large diff."""
+    built: list[int] = []
+    real = prefilter.screen
+
+    def counting(patterns: list[str], flags: int = 0) -> object:
+        built.append(len(patterns))
+        return real(patterns, flags)
+
+    monkeypatch.setattr(detect, "screen", counting)
+    small = [FileChange("added", f"app/m{n}.py", added=[(1, "x = 1")]) for n in range(5)]
+    _detect(small)
+    assert built == []
+    large = [FileChange("added", "app/big.py", added=[(n, "x = 1") for n in range(1, 9_000)])]
+    _detect(large)
+    assert built  # past SCREEN_AFTER characters the plan builds its screen

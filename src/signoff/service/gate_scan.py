@@ -66,9 +66,6 @@ class ScanPart:
 def _scan(change: Change, workspace: Workspace, share: Share) -> ScanPart:
     """Stream one share of the diff: count it, run the risk rules over it (and, for the first
     share, hash the whole diff)."""
-    # Imported here: the rules load in the scanning process, not in the one opening the ledger.
-    from signoff.core.risk.detect import RiskDetector  # noqa: PLC0415
-
     hasher = DiffHasher() if share.index == 0 else None
     files = 0
 
@@ -86,8 +83,21 @@ def _scan(change: Change, workspace: Workspace, share: Share) -> ScanPart:
 
     changes = change.share(share, every if hasher is not None else None)
     try:
-        # The first file starts git, which writes ahead into its pipe while the rules load.
+        # The first file starts git, which reads ahead (the next files' blobs are asked for
+        # already) while the rules load.
         first = next(changes, None)
+        if first is None:  # nothing in this share (or an empty diff): no rules to load
+            return ScanPart(
+                share=share.index,
+                added=0,
+                removed=0,
+                detections=DetectionPart((), ()),
+                sha256=None if hasher is None else hasher.hexdigest(),
+                files=files if hasher is not None else None,
+            )
+        # Imported here: the rules load in the scanning processes, not the one that records.
+        from signoff.core.risk.detect import RiskDetector  # noqa: PLC0415
+
         # What existed before, to tell a new top-level service from a file added to an old one;
         # None (unknown) for a first commit, where everything would look new.
         directories = None
@@ -96,7 +106,7 @@ def _scan(change: Change, workspace: Workspace, share: Share) -> ScanPart:
         detector = RiskDetector(workspace.standards.risk_rules(), directories_before=directories)
         added = removed = 0
         wanting_content: list[tuple[int, FileChange]] = []
-        for index, file_change in chain((first,) if first is not None else (), changes):
+        for index, file_change in chain((first,), changes):
             added += len(file_change.added_lines)
             removed += len(file_change.removed_lines)
             if detector.needs_content(file_change):

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = ["RiskDetector", "builtin_rules", "rule_catalogue"]
 
 MAX_TEXT = 200
+# Characters a plan reads before its RE2 screen is built (about ten ordinary files).
+SCREEN_AFTER = 40_000
 # The detector whose evidence is reported once per diff (each new directory at its first file).
 ONCE_PER_DIFF = "new-directory"
 COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", "<!--", "{#", "{{!", "<%#", ";", "'''", '"""')
@@ -96,23 +98,36 @@ class _Compiled:
     detector: CodeDetector | None
 
 
-@dataclass(frozen=True, slots=True)
 class _Scans:
     """The line patterns to run over one side of a file (added or removed lines), and the
     RE2 screen in front of them (see :mod:`signoff.core.risk.prefilter`): when the text is
-    ASCII and the screen finds nothing, no pattern marked screened can match either."""
+    ASCII and the screen finds nothing, no pattern marked screened can match either.
 
-    patterns: tuple[tuple[RiskRule, _LinePattern, bool], ...]  # (rule, pattern, screened)
-    screen: Screen | None
+    The screen is built once the plan has read :data:`SCREEN_AFTER` characters: loading RE2
+    and compiling the screen cost more than a small diff's whole scan.
+    """
 
-    @classmethod
-    def of(cls, pairs: Sequence[tuple[RiskRule, _LinePattern]]) -> _Scans:
-        found, screened = screen([line.source for _, line in pairs], re.MULTILINE)
-        marked = zip(pairs, screened, strict=True)
-        return cls(tuple((rule, line, flag) for (rule, line), flag in marked), found)
+    __slots__ = ("_built", "_read", "patterns", "screen")
+
+    def __init__(self, pairs: Sequence[tuple[RiskRule, _LinePattern]]) -> None:
+        self.patterns = tuple((rule, line, False) for rule, line in pairs)
+        self.screen: Screen | None = None
+        self._read = 0
+        self._built = False
+
+    def _build_screen(self) -> None:
+        self._built = True
+        sources = [line.source for _, line, _ in self.patterns]
+        self.screen, screened = screen(sources, re.MULTILINE)
+        marked = zip(self.patterns, screened, strict=True)
+        self.patterns = tuple((rule, line, flag) for (rule, line, _), flag in marked)
 
     def active(self, text: str) -> Iterator[tuple[RiskRule, _LinePattern]]:
         """The patterns that may match ``text``: all, unless the screen rules some out."""
+        if not self._built:
+            self._read += len(text)
+            if self._read >= SCREEN_AFTER:
+                self._build_screen()
         cleared = self.screen is not None and text.isascii() and self.screen.search(text) is None
         for rule, line, screened in self.patterns:
             if not (cleared and screened):
@@ -163,8 +178,8 @@ def _plan(scoped: Sequence[_Compiled]) -> _Plan:
             c.rule for c in scoped if c.detector is None and not (c.added or c.removed)
         ),
         detectors=tuple((c.rule, c.detector) for c in scoped if c.detector is not None),
-        added=_Scans.of([(c.rule, line) for c in scoped if c.detector is None for line in c.added]),
-        removed=_Scans.of(
+        added=_Scans([(c.rule, line) for c in scoped if c.detector is None for line in c.added]),
+        removed=_Scans(
             [(c.rule, line) for c in scoped if c.detector is None for line in c.removed]
         ),
         needs_content=any(c.detector is not None and c.detector.needs_content for c in scoped),

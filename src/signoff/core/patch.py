@@ -65,6 +65,22 @@ class RawRecord:
     new_blob: str
     similarity: int | None = None
 
+    def change(self, *, binary: bool, added: Lines, removed: Lines) -> FileChange:
+        """The file's change: this record's facts with the lines read for it."""
+        return FileChange(
+            status=self.status,
+            path=self.path,
+            old_path=self.old_path,
+            old_mode=self.old_mode,
+            new_mode=self.new_mode,
+            old_blob=self.old_blob,
+            new_blob=self.new_blob,
+            binary=binary,
+            added=added,
+            removed=removed,
+            similarity=self.similarity,
+        )
+
 
 def _split(chunks: Iterable[bytes], separator: bytes) -> Iterator[bytes]:
     partial: list[bytes] = []  # pieces of a line longer than a chunk: joined once, not re-copied
@@ -332,18 +348,10 @@ class _FileBuilder:
 
     def finish(self) -> FileChange:
         record = self.record
-        return FileChange(
-            status=record.status,
-            path=record.path,
-            old_path=record.old_path,
-            old_mode=record.old_mode,
-            new_mode=record.new_mode,
-            old_blob=record.old_blob,
-            new_blob=record.new_blob,
+        return record.change(
             binary=self.binary,
             added=_lines_of(self.plus_runs, self.plus, b"+", record.path),
             removed=_lines_of(self.minus_runs, self.minus, b"-", record.path),
-            similarity=record.similarity,
         )
 
 

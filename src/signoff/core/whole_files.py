@@ -76,19 +76,7 @@ def whole_file_change(record: RawRecord, content: bytes | None, *, binary: bool)
         text = content[:-1] if ends_with_newline else content
         lines = Lines(text.decode("utf-8", "replace"), ((1, count),))
     added, removed = (lines, NO_LINES) if record.status == "added" else (NO_LINES, lines)
-    return FileChange(
-        status=record.status,
-        path=record.path,
-        old_path=record.old_path,
-        old_mode=record.old_mode,
-        new_mode=record.new_mode,
-        old_blob=record.old_blob,
-        new_blob=record.new_blob,
-        binary=binary and not submodule,
-        added=added,
-        removed=removed,
-        similarity=record.similarity,
-    )
+    return record.change(binary=binary and not submodule, added=added, removed=removed)
 
 
 class WholeFileSource(Protocol):

@@ -13,7 +13,6 @@ already (one writer at a time); on PostgreSQL they take a transaction-scoped adv
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -39,6 +38,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from signoff.adapters.store.chained import as_utc, chain_columns, head_in, verify_in
+from signoff.adapters.store.retry import is_locked_message, retrying
 from signoff.adapters.store.schema import HEAD_REVISION, events
 from signoff.core.errors import LedgerBusyError, LedgerError
 from signoff.core.events import (
@@ -70,8 +70,12 @@ _PLAIN_COLUMNS = [column for column in events.c if not column.name.startswith("c
 
 
 def _is_locked(error: OperationalError) -> bool:
-    message = str(error.orig).lower()
-    return "locked" in message or "busy" in message
+    return is_locked_message(str(error.orig))
+
+
+def _database_problem(error: Exception) -> str | None:
+    """The database's own message for an operational error; None for anything else."""
+    return str(error.orig).strip() if isinstance(error, OperationalError) else None
 
 
 def _engine(location: LedgerLocation, busy_timeout_ms: int) -> Engine:
@@ -135,23 +139,9 @@ class Ledger:
     # ------------------------------------------------------------ connections and retries
 
     def _retrying(self, work: Callable[[], T]) -> T:
-        delay = 0.05
-        for attempt in range(1, self._retries + 1):
-            try:
-                return work()
-            except OperationalError as error:
-                if not _is_locked(error):
-                    raise LedgerError(
-                        f"ledger {self.location.display}: {str(error.orig).strip()}"
-                    ) from None
-                if attempt == self._retries:
-                    raise LedgerBusyError(
-                        f"ledger {self.location.display} is locked by another process; "
-                        f"gave up after {self._retries} tries; run the command again"
-                    ) from None
-                time.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retrying(
+            work, display=self.location.display, retries=self._retries, problem=_database_problem
+        )
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from signoff.adapters.store.retry import is_locked_message, retrying
 from signoff.core.chain import GENESIS, canonical_payload, chain_hash
 from signoff.core.errors import LedgerBusyError, LedgerError
 from signoff.core.events import CHAINED_KINDS, Event, NewEvent, stored_subject
@@ -96,8 +96,12 @@ def _event(row: tuple[Any, ...]) -> Event:
 
 
 def _is_locked(error: sqlite3.OperationalError) -> bool:
-    message = str(error).lower()
-    return "locked" in message or "busy" in message
+    return is_locked_message(str(error))
+
+
+def _database_problem(error: Exception) -> str | None:
+    """SQLite's message for any of its errors (locked ones are retried); None for others."""
+    return str(error) if isinstance(error, sqlite3.Error) else None
 
 
 class LiteLedger:
@@ -117,25 +121,9 @@ class LiteLedger:
         self._retries = retries
 
     def _retrying(self, work: Callable[[], T]) -> T:
-        """``work``, retried with backoff while another writer holds the lock past the
-        busy timeout; any other database error is a LedgerError naming the ledger."""
-        delay = 0.05
-        for attempt in range(1, self._retries + 1):
-            try:
-                return work()
-            except sqlite3.OperationalError as error:
-                if not _is_locked(error):
-                    raise LedgerError(f"ledger {self.location.display}: {error}") from None
-                if attempt == self._retries:
-                    raise LedgerBusyError(
-                        f"ledger {self.location.display} is locked by another process; "
-                        f"gave up after {self._retries} tries; run the command again"
-                    ) from None
-                time.sleep(delay)
-                delay *= 2
-            except sqlite3.Error as error:
-                raise LedgerError(f"ledger {self.location.display}: {error}") from None
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retrying(
+            work, display=self.location.display, retries=self._retries, problem=_database_problem
+        )
 
     def events_of(self, spec_id: str | None = None, kinds: Sequence[str] = ()) -> list[Event]:
         """Events in the order they were recorded, optionally for one spec and some kinds."""

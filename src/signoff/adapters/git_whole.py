@@ -41,6 +41,7 @@ MAX_OUTSTANDING_BYTES: Final = 12_000
 # wakes git up, and 10,000 of them cost 0.25 s), when fewer than this many bytes are in flight.
 _LOW_WATER: Final = MAX_OUTSTANDING_BYTES // 4
 _READ: Final = 1 << 16
+_LONGEST_BLOB_REQUEST: Final = 65  # a SHA-256 object id and its newline
 _BUG = "report it with the output of `git --version`"
 
 
@@ -68,7 +69,10 @@ class _Process:
         self.requests: IO[bytes] = self.process.stdin  # type: ignore[assignment]
         self.answers: IO[bytes] = self.process.stdout  # type: ignore[assignment]
         widen(self.answers)
-        self.buffer = bytearray()
+        # What was read and not yet taken is data[position:]: one copy per token taken, and
+        # one join per read of the pipe (a bytearray sliced and trimmed copies twice).
+        self.data = b""
+        self.position = 0
         self.outstanding = 0  # bytes of requests not yet answered, sent or not
         self.unsent: list[bytes] = []
         self.in_flight = 0  # bytes sent and not yet answered
@@ -95,32 +99,46 @@ class _Process:
         chunk = self.answers.read(_READ)
         if not chunk:
             raise EOFError
-        self.buffer += chunk
+        self.data = self.data[self.position :] + chunk
+        self.position = 0
 
     def until(self, separator: bytes) -> bytes:
         """The answer's bytes up to ``separator`` (dropped)."""
-        start = 0
-        while (end := self.buffer.find(separator, start)) < 0:
-            start = len(self.buffer)
+        while (end := self.data.find(separator, self.position)) < 0:
             self._fill()
-        piece = bytes(self.buffer[:end])
-        del self.buffer[: end + len(separator)]
+        piece = self.data[self.position : end]
+        self.position = end + len(separator)
         return piece
 
-    def exactly(self, size: int) -> bytes:
-        while len(self.buffer) < size:
+    def tokens(self, count: int) -> list[bytes]:
+        """The next ``count`` NUL-terminated tokens (one ``check-attr -z`` answer is three)."""
+        while True:
+            end = self.position - 1
+            for _ in range(count):
+                end = self.data.find(b"\0", end + 1)
+                if end < 0:
+                    break
+            else:
+                pieces = self.data[self.position : end].split(b"\0")
+                self.position = end + 1
+                return pieces
             self._fill()
-        piece = bytes(self.buffer[:size])
-        del self.buffer[:size]
+
+    def exactly(self, size: int, *, then: int = 0) -> bytes:
+        """The next ``size`` bytes, then ``then`` more dropped (git's newline after a blob)."""
+        while len(self.data) - self.position < size + then:
+            self._fill()
+        piece = self.data[self.position : self.position + size]
+        self.position += size + then
         return piece
 
     def skip(self, size: int) -> None:
         """Read past ``size`` bytes without keeping them (a blob too big to read)."""
-        while size > len(self.buffer):
-            size -= len(self.buffer)
-            self.buffer.clear()
+        while size > len(self.data) - self.position:
+            size -= len(self.data) - self.position
+            self.data, self.position = b"", 0
             self._fill()
-        del self.buffer[:size]
+        self.position += size
 
     def complaint(self, root: Path) -> GitError:
         """git's own message, after it stopped answering."""
@@ -162,10 +180,15 @@ class WholeFileReader:
         if SUBMODULE_MODE in (record.old_mode, record.new_mode):
             self._asked.append((record, 0, 0))  # no lines, nothing to read
             return True
+        blobs, attributes = self._started()
+        if self._asked and (  # full already (a path's bytes are at least its characters)
+            blobs.outstanding + _LONGEST_BLOB_REQUEST > MAX_OUTSTANDING_BYTES
+            or attributes.outstanding + len(record.path) + 1 > MAX_OUTSTANDING_BYTES
+        ):
+            return False
         blob = record.new_blob if record.status == "added" else record.old_blob
         blob_request = blob.encode("ascii") + b"\n"
         path_request = os.fsencode(record.path) + b"\0"
-        blobs, attributes = self._started()
         if self._asked and (
             blobs.outstanding + len(blob_request) > MAX_OUTSTANDING_BYTES
             or attributes.outstanding + len(path_request) > MAX_OUTSTANDING_BYTES
@@ -201,9 +224,8 @@ class WholeFileReader:
         return whole_file_change(record, None if binary else content, binary=binary)
 
     def _binary_by_attribute(self, attributes: _Process, record: RawRecord) -> bool | None:
-        path = attributes.until(b"\0")
-        name = attributes.until(b"\0")
-        value = attributes.until(b"\0").decode("utf-8", "surrogateescape")
+        path, name, raw_value = attributes.tokens(3)
+        value = raw_value.decode("utf-8", "surrogateescape")
         if os.fsdecode(path) != record.path or name != b"diff":
             raise ValueError("check-attr answered for another path")
         if value in ("set", "unset", "unspecified"):
@@ -224,8 +246,7 @@ class WholeFileReader:
         if binary is True or (binary is None and size > self._big_file_threshold()):
             blobs.skip(size + 1)
             return None
-        content = blobs.exactly(size + 1)  # the blob, then git's newline after it
-        return content[:size]
+        return blobs.exactly(size, then=1)  # the blob, then git's newline after it
 
     def _driver_binary(self, driver: str) -> bool | None:
         """``diff.<driver>.binary`` from git's configuration (None when unset)."""

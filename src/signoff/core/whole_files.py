@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 FIRST_FEW_BYTES: Final = 8000  # how much of a blob git looks at for a NUL (xdiff-interface.c)
 BIG_FILE_THRESHOLD: Final = 512 * 1024 * 1024  # core.bigFileThreshold's default
 WHOLE_STATUSES: Final = frozenset({"added", "deleted"})
+_ASK_AGAIN_AFTER: Final = 16  # files taken, after a refused ask, before asking again
 _BUG = "report it with the output of `git --version`"
 
 
@@ -129,6 +130,7 @@ def in_raw_order(
     ahead = enumerate(records)
     ordinal = 0  # whole files seen, to deal them out
     exhausted = False
+    asking_in = 0  # after a refusal, files taken before asking again (asking is not free)
     while True:
         while not exhausted and len(pending) < window:
             item = next(ahead, None)
@@ -145,8 +147,13 @@ def in_raw_order(
                     unasked.append(record)
             elif share.index == 0:
                 pending.append(item)
-        while unasked and whole.ask(unasked[0]):
-            unasked.popleft()
+        if asking_in:
+            asking_in -= 1
+        else:
+            while unasked and whole.ask(unasked[0]):
+                unasked.popleft()
+            if unasked:  # refused: the reader is full; let it drain a little first
+                asking_in = _ASK_AGAIN_AFTER
         if not pending:
             break
         index, record = pending.popleft()

@@ -30,7 +30,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from signoff.core.errors import UsageError
 
@@ -92,18 +92,21 @@ def chain_head(value: str) -> str:
     return head
 
 
-def chain_encoding(  # each field of the row by name, so none can be passed in the wrong place
-    prev: str,
-    *,
-    kind: str,
-    spec_id: str,
-    subject: str | None,
-    actor: str,
-    occurred_at: datetime,
-    recorded_at: datetime,
-    idempotency_key: str,
-    payload: Mapping[str, Any],
-) -> bytes:
+class ChainFields(TypedDict):
+    """A row's fields that its chain hash covers, each passed by name: none can land in
+    another's place."""
+
+    kind: str
+    spec_id: str
+    subject: str | None
+    actor: str
+    occurred_at: datetime
+    recorded_at: datetime
+    idempotency_key: str
+    payload: Mapping[str, Any]
+
+
+def chain_encoding(prev: str, **row: Unpack[ChainFields]) -> bytes:
     """The bytes a row's chain hash is taken of: its fields as one JSON array.
 
     JSON quotes and escapes every string, so no text inside a field (a comma, a quote, a
@@ -113,45 +116,23 @@ def chain_encoding(  # each field of the row by name, so none can be passed in t
     fields = [
         ENCODING,
         prev,
-        kind,
-        spec_id,
-        subject,
-        actor,
-        utc_timestamp(occurred_at),
-        utc_timestamp(recorded_at),
-        idempotency_key,
-        dict(payload),
+        row["kind"],
+        row["spec_id"],
+        row["subject"],
+        row["actor"],
+        utc_timestamp(row["occurred_at"]),
+        utc_timestamp(row["recorded_at"]),
+        row["idempotency_key"],
+        dict(row["payload"]),
     ]
     # surrogatepass: a lone surrogate in a string still hashes (to its own bytes) instead of
     # making a stored row impossible to verify.
     return canonical_json(fields).encode("utf-8", "surrogatepass")
 
 
-def chain_hash(
-    prev: str,
-    *,
-    kind: str,
-    spec_id: str,
-    subject: str | None,
-    actor: str,
-    occurred_at: datetime,
-    recorded_at: datetime,
-    idempotency_key: str,
-    payload: Mapping[str, Any],
-) -> str:
+def chain_hash(prev: str, **row: Unpack[ChainFields]) -> str:
     """The SHA-256 (hex) of a row's canonical encoding, linked to ``prev``."""
-    encoded = chain_encoding(
-        prev,
-        kind=kind,
-        spec_id=spec_id,
-        subject=subject,
-        actor=actor,
-        occurred_at=occurred_at,
-        recorded_at=recorded_at,
-        idempotency_key=idempotency_key,
-        payload=payload,
-    )
-    return hashlib.sha256(encoded).hexdigest()
+    return hashlib.sha256(chain_encoding(prev, **row)).hexdigest()
 
 
 def event_chain_hash(prev: str, event: Event) -> str:

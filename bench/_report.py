@@ -490,6 +490,22 @@ def conclude(
     return publish(outcome, write)
 
 
+def conclude_in_folder(
+    name: str,
+    measure: Callable[[Path], M | None],
+    render: Callable[[M], str],
+    summarise: Callable[[M], tuple[str, ...]],
+    write: Path | None,
+) -> Outcome:
+    """:func:`conclude`, with ``measure`` working in a temporary folder removed afterwards."""
+
+    def in_a_temporary_folder() -> M | None:
+        with tempfile.TemporaryDirectory(prefix=f"signoff-{name}-") as folder:
+            return measure(Path(folder))
+
+    return conclude(name, in_a_temporary_folder, render, summarise, write)
+
+
 def publish(outcome: Outcome, write: Path | None) -> Outcome:
     """Write the section into ``write`` and print the summary, or print the section."""
     if write is None:

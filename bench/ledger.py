@@ -980,11 +980,9 @@ def run(argv: list[str] | None = None) -> _report.Outcome:
         return _report.refuse(NAME, "--runs and --warmups must be at least 1")
     command = _report.display_command([sys.executable, SCRIPT, *arguments])
 
-    def measure_in_a_temporary_folder() -> Measured:
-        with tempfile.TemporaryDirectory(prefix="signoff-ledger-") as folder:
-            return measure(args, Path(folder), command)
-
-    return _report.conclude(NAME, measure_in_a_temporary_folder, render, summarise, args.write)
+    return _report.conclude_in_folder(
+        NAME, lambda folder: measure(args, folder, command), render, summarise, args.write
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

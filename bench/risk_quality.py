@@ -33,7 +33,6 @@ import argparse
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
@@ -754,12 +753,8 @@ def run(argv: list[str] | None = None) -> _report.Outcome:
         return _report.refuse(section.name, "--jobs must be at least 1")
     command = _report.display_command([sys.executable, SCRIPT, *arguments])
 
-    def measure_in_a_temporary_folder() -> Measured:
-        with tempfile.TemporaryDirectory(prefix="signoff-risk-") as folder:
-            return measure(args, Path(folder), command)
-
-    return _report.conclude(
-        section.name, measure_in_a_temporary_folder, render, summarise, args.write
+    return _report.conclude_in_folder(
+        section.name, lambda folder: measure(args, folder, command), render, summarise, args.write
     )
 
 

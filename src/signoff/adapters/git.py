@@ -15,10 +15,9 @@ step, one file at a time, by :mod:`signoff.core.patch`; stopping early kills and
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
@@ -404,7 +403,7 @@ def iter_share(
     raw = ("diff", "--raw", "-z", "--no-abbrev", *shape, *sides, "--")
     raw_rest = ("diff", "--raw", "-z", "--no-abbrev", *rest)
     patch = ("diff", "-p", "-U0", "--inter-hunk-context=0", "--full-index", *rest)
-    with contextlib.ExitStack() as stack:
+    with ExitStack() as stack:
         listing = stack.enter_context(_streaming(root, raw))
         whole = stack.enter_context(_whole_files(root))
         streams = [listing]

@@ -871,6 +871,14 @@ def test_commit_authors_distinct_newest_first(repo: Repo) -> None:
         "alice@example.com",
         "bob@example.com",
     )
+    # Commit ids are used as they are, names resolved; an id of no commit is git's error.
+    assert git.commit_authors(repo.root, "HEAD~4", "HEAD") == git.commit_authors(
+        repo.root, base, git.resolve_revision(repo.root, "HEAD")
+    )
+    with pytest.raises(GitError, match="unknown revision 'nope'"):
+        git.commit_authors(repo.root, "nope", "HEAD")
+    with pytest.raises(GitError):
+        git.commit_authors(repo.root, "1" * 40, "HEAD")
 
 
 def test_read_blobs_keeps_small_blobs_and_skips_the_rest(repo: Repo) -> None:

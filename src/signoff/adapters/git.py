@@ -234,7 +234,14 @@ def directories(root: Path, rev: str) -> frozenset[str]:
 
 
 def _range(root: Path, base: str, head: str) -> str:
-    return f"{resolve_revision(root, base)}..{resolve_revision(root, head)}"
+    """``base..head`` with each side a commit id. An id is taken as it is (a change's sides
+    are resolved already, and git log names a missing one itself): asking git to resolve it
+    again costs a process per side on every gate run."""
+    return f"{_as_commit(root, base)}..{_as_commit(root, head)}"
+
+
+def _as_commit(root: Path, rev: str) -> str:
+    return rev if _is_object_id(rev) else resolve_revision(root, rev)
 
 
 def _log(root: Path, base: str, head: str, format_: str) -> list[str]:

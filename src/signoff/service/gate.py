@@ -345,6 +345,9 @@ def _judge(
 ) -> Verdict:
     change = scan.change()
     spec, spec_problem = _find_spec(workspace, change, request.spec)
+    # Asked of git while the scanners work, not after: each is a process to wait for.
+    authors = change.authors(actor, workspace.environ)
+    note = spec_source_note(change) if spec is not None else None
     if options.while_scanning is not None:
         with contextlib.suppress(Exception):
             options.while_scanning()
@@ -374,7 +377,7 @@ def _judge(
         input_errors=junit_errors,
         reviews=fold_reviews(signoffs),
         approvals=fold_approvals(signoffs),
-        authors=change.authors(actor, workspace.environ),
+        authors=authors,
     )
     verdict = evaluate(
         standards=workspace.standards,
@@ -384,7 +387,6 @@ def _judge(
         risk=risk,
         inputs=inputs,
     )
-    note = spec_source_note(change) if spec is not None else None
     return verdict if note is None else replace(verdict, reasons=(*verdict.reasons, note))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import subprocess
 from contextlib import redirect_stderr, redirect_stdout
@@ -392,7 +393,7 @@ def test_without_git_on_the_path_the_verdict_is_blocked(
 def test_an_internal_error_is_blocked_not_passed(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import signoff.service.gate as service
+    import signoff.service.gate_judge as service
 
     def explode(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("boom")
@@ -695,17 +696,17 @@ def test_a_verdict_the_ledger_cannot_record_is_blocked(
 
 
 @pytest.mark.parametrize(
-    ("target", "error"),
+    ("module", "target", "error"),
     [
-        ("open_workspace", PermissionError("signoff.toml: permission denied")),
-        ("open_event_log", RuntimeError("driver exploded")),
-        ("current_actor", UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")),
+        ("gate", "open_workspace", PermissionError("signoff.toml: permission denied")),
+        ("gate_judge", "open_event_log", RuntimeError("driver exploded")),
+        ("gate_judge", "current_actor", UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")),
     ],
 )
 def test_an_unexpected_error_anywhere_is_a_blocked_verdict_in_the_format_asked(
-    repo: Repo, monkeypatch: pytest.MonkeyPatch, target: str, error: Exception
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, module: str, target: str, error: Exception
 ) -> None:
-    import signoff.service.gate as service
+    service = importlib.import_module(f"signoff.service.{module}")
 
     def explode(*_args: object, **_kwargs: object) -> None:
         raise error

@@ -1,8 +1,8 @@
-"""The gate scans the diff in a forked child process: its answer, its failures, and no zombies.
+"""The gate scans the diff in forked processes: their answers, their failures, and no zombies.
 
-Proposed for tests/ (the helper wrote it outside the tree: tests were not among its files).
-Each test runs the real gate on a real repository; ``_scan`` is wrapped, not replaced, so the
-child still streams git and runs the rules.
+A preparer process is forked as the workspace opens; it forks the scanners once the change is
+resolved (service/gate_scan.py). Each test runs the real gate on a real repository; ``_scan`` is
+wrapped, not replaced, so the scanners still stream git and run the rules.
 """
 
 from __future__ import annotations
@@ -186,10 +186,26 @@ def test_an_unreachable_ledger_stops_the_child_and_reaps_it(
     assert gone(int(note.read_text()))
 
 
-def test_a_bad_revision_is_reported_before_any_child_is_started(
+def preparer_noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Wrap ``_fork_preparer`` to note the preparer's pid (in this process)."""
+    note = tmp_path / "preparer"
+    original = service._fork_preparer  # noqa: SLF001 - the seam under test
+
+    def noting(*args: Any) -> Any:
+        preparer = original(*args)
+        assert preparer is not None
+        note.write_text(str(preparer.pid))
+        return preparer
+
+    monkeypatch.setattr(service, "_fork_preparer", noting)
+    return note
+
+
+def test_a_bad_revision_is_reported_and_nothing_is_scanned(
     repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     note = scanned_in(tmp_path, monkeypatch)
+    preparer = preparer_noted(tmp_path, monkeypatch)
     repo.commit(PLAIN)
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(io.StringIO()):
@@ -201,6 +217,34 @@ def test_a_bad_revision_is_reported_before_any_child_is_started(
     assert (code, document["verdict"]) == (2, "blocked")
     assert any("unknown revision 'nope'" in text for text in document["reasons"])
     assert not note.exists()
+    # The preparer was started as the workspace opened, and stopped and reaped.
+    assert gone(int(preparer.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (GitError("rules exploded; report it"), "rules exploded"),
+        (KeyError("rule"), "internal error: KeyError"),
+    ],
+)
+def test_rules_that_cannot_be_prepared_block_with_the_reason(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, reason: str
+) -> None:
+    def fail(_workspace: object) -> None:
+        raise error
+
+    note = scanned_in(tmp_path, monkeypatch)
+    preparer = preparer_noted(tmp_path, monkeypatch)
+    monkeypatch.setattr(service, "prepare", fail)
+    repo.commit(PLAIN)
+
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any(reason in text for text in document["reasons"])
+    assert not note.exists()  # no scanner was started
+    assert gone(int(preparer.read_text()))
 
 
 def test_a_child_that_answers_but_does_not_exit_cleanly_blocks(

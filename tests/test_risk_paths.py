@@ -109,7 +109,7 @@ def test_the_stored_translations_of_the_built_in_patterns_are_pathspecs_own() ->
     expected = {p: translate_with_pathspec(p) for p in builtin_patterns(builtin_rules())}
     assert expected == TRANSLATED, (
         "src/signoff/core/risk/path_regexes.py is out of date: run "
-        "`.venv/bin/python scripts/path_regexes.py && .venv/bin/ruff format src`"
+        "`.venv/bin/python scripts/stored_regexes.py && .venv/bin/ruff format src`"
     )
 
 

@@ -222,3 +222,22 @@ def test_a_small_diff_never_loads_the_screen(monkeypatch: pytest.MonkeyPatch) ->
     large = [FileChange("added", "app/big.py", added=[(n, "x = 1") for n in range(1, 9_000)])]
     _detect(large)
     assert built  # past SCREEN_AFTER characters the plan builds its screen
+
+
+def test_the_stored_translations_of_the_built_in_line_patterns_are_the_live_ones() -> None:
+    """The gate reads built-in line patterns' screen translations from a generated table (the
+    translating costs ~30 ms before any scanner starts): it must say what translating says."""
+    from signoff.core.risk.builtin import builtin_rules
+    from signoff.core.risk.prefilter import builtin_line_patterns, translate
+    from signoff.core.risk.screen_regexes import TRANSLATED
+
+    expected = {p: translate(p, re.MULTILINE) for p in builtin_line_patterns(builtin_rules())}
+    assert expected == TRANSLATED, (
+        "src/signoff/core/risk/screen_regexes.py is out of date: run "
+        "`.venv/bin/python scripts/stored_regexes.py && .venv/bin/ruff format src`"
+    )
+    assert all(superset(p, re.MULTILINE) == TRANSLATED[p] for p in TRANSLATED)
+    # A slice's own pattern is translated live.
+    assert superset(r"vendor\.Client\(", re.MULTILINE) == translate(
+        r"vendor\.Client\(", re.MULTILINE
+    )

@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING
 from signoff.adapters import git
 from signoff.core.diff import DiffHasher
 from signoff.core.errors import SpecNotFoundError, UsageError
-from signoff.core.gates.evaluate import SpecFacts
-from signoff.core.specs.model import SectionKind
-from signoff.service.specs import load_document, spec_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
     from pathlib import Path
 
     from signoff.core.diff import FileChange
+    from signoff.core.gates.evaluate import SpecFacts
     from signoff.core.patch import RawRecord
     from signoff.core.whole_files import Share
     from signoff.service.workspace import Workspace
@@ -159,6 +157,12 @@ def spec_reference(workspace: Workspace, change: Change, explicit: str | None) -
 
 def spec_facts(workspace: Workspace, spec_id: str, source: str) -> SpecFacts:
     """Read the spec's declared risk, gates and criteria from its file in the slice."""
+    # Imported here: the gate resolves its change (this module) before anything reads a spec,
+    # and the sooner it has, the sooner its scanners start (service.gate_scan).
+    from signoff.core.gates.evaluate import SpecFacts  # noqa: PLC0415
+    from signoff.core.specs.model import SectionKind  # noqa: PLC0415
+    from signoff.service.specs import load_document, spec_path  # noqa: PLC0415
+
     try:
         path = spec_path(workspace, spec_id)
     except SpecNotFoundError:

@@ -1,10 +1,15 @@
 """The gate's scan of a diff: git streamed, parsed, hashed and run through the risk rules.
 
-It runs in forked child processes when it can, one per core, each scanning a share of the
-diff, so a large diff is read and checked on every core while the parent opens the ledger and
-reads the spec (on the first run, or with PostgreSQL, that means importing SQLAlchemy: about
-0.4 s, see docs/performance.md). A child sends back only its counts and capped evidence; any
-failure in one becomes the reason of a blocked verdict, and every child is always reaped.
+The scan is got ready while the change is still being resolved. As soon as the workspace is
+open, a *preparer* process is forked: it loads and compiles the risk rules (imports, regexes,
+RE2, the path index: about 0.1 s that does not depend on the change) while this process
+resolves the revisions and imports what judges the verdict. When the change arrives through a
+pipe, the preparer forks one scanner per core, each with the rules ready, each scanning a share
+of the diff, while this process opens the ledger and reads the spec. A scanner answers this
+process directly, through its own pipe, with only its counts and capped evidence. The preparer
+reaps the scanners and ends as the first that failed did (killed by the same signal, or with
+the same exit status), so a scanner's fate reads here as it would for a child of this process.
+Any failure becomes the reason of a blocked verdict, and every process is always reaped.
 """
 
 from __future__ import annotations
@@ -17,12 +22,11 @@ import threading
 from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn, cast
 
 from signoff.adapters import git
 from signoff.core.diff import DiffHasher
 from signoff.core.errors import SignoffError
-from signoff.core.gates.model import DiffSummary
 from signoff.core.risk.model import (
     EVIDENCE_CAP,
     Detection,
@@ -35,11 +39,13 @@ from signoff.core.whole_files import Share
 from signoff.service.change import Change, ChangeRequest, resolve_change
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from signoff.core.diff import FileChange
+    from signoff.core.gates.model import DiffSummary
     from signoff.core.patch import RawRecord
+    from signoff.core.risk.detect import RiskDetector
     from signoff.service.workspace import Workspace
 
     ScanResult = tuple[DiffSummary, tuple[Detection, ...]]
@@ -63,9 +69,20 @@ class ScanPart:
     files: int | None = None
 
 
-def _scan(change: Change, workspace: Workspace, share: Share) -> ScanPart:
+def prepare(workspace: Workspace) -> RiskDetector:
+    """What every scanner needs before it reads a file: the slice's risk rules, compiled, and
+    the RE2 screens' translations made (a ConfigError for a rule that cannot run)."""
+    # Imported here: the rules load where the diff is scanned, not where the verdict is kept.
+    from signoff.core.risk.detect import RiskDetector  # noqa: PLC0415
+
+    detector = RiskDetector(workspace.standards.risk_rules())
+    detector.prepare_screens()
+    return detector
+
+
+def _scan(change: Change, detector: RiskDetector, share: Share) -> ScanPart:
     """Stream one share of the diff: count it, run the risk rules over it (and, for the first
-    share, hash the whole diff)."""
+    share, hash the whole diff). ``detector`` is fresh from :func:`prepare`."""
     hasher = DiffHasher() if share.index == 0 else None
     files = 0
 
@@ -82,38 +99,27 @@ def _scan(change: Change, workspace: Workspace, share: Share) -> ScanPart:
         )
 
     changes = change.share(share, every if hasher is not None else None)
+    added = removed = 0
+    wanting_content: list[tuple[int, FileChange]] = []
     try:
         # The first file starts git, which reads ahead (the next files' blobs are asked for
-        # already) while the rules load.
+        # already) while the base tree's directories are listed.
         first = next(changes, None)
-        if first is None:  # nothing in this share (or an empty diff): no rules to load
-            return ScanPart(
-                share=share.index,
-                added=0,
-                removed=0,
-                detections=DetectionPart((), ()),
-                sha256=None if hasher is None else hasher.hexdigest(),
-                files=files if hasher is not None else None,
-            )
-        # Imported here: the rules load in the scanning processes, not the one that records.
-        from signoff.core.risk.detect import RiskDetector  # noqa: PLC0415
-
-        # What existed before, to tell a new top-level service from a file added to an old one;
-        # None (unknown) for a first commit, where everything would look new.
-        directories = None
-        if change.base not in git.EMPTY_TREES:
-            directories = git.directories(change.repository, change.base)
-        detector = RiskDetector(workspace.standards.risk_rules(), directories_before=directories)
-        added = removed = 0
-        wanting_content: list[tuple[int, FileChange]] = []
-        for index, file_change in chain((first,), changes):
-            added += len(file_change.added_lines)
-            removed += len(file_change.removed_lines)
-            if detector.needs_content(file_change):
-                # manifests: few and small, read in one batch at the end
-                wanting_content.append((index, file_change))
-            else:
-                detector.add(file_change, order=(0, index))
+        if first is not None:
+            # What existed before, to tell a new top-level service from a file added to an old
+            # one; None (unknown) for a first commit, where everything would look new.
+            directories = None
+            if change.base not in git.EMPTY_TREES:
+                directories = git.directories(change.repository, change.base)
+            detector.learn_directories_before(directories)
+            for index, file_change in chain((first,), changes):
+                added += len(file_change.added_lines)
+                removed += len(file_change.removed_lines)
+                if detector.needs_content(file_change):
+                    # manifests: few and small, read in one batch at the end
+                    wanting_content.append((index, file_change))
+                else:
+                    detector.add(file_change, order=(0, index))
     finally:
         if isinstance(changes, Generator):  # stops git if the scan stopped early
             changes.close()
@@ -143,6 +149,8 @@ def _scan(change: Change, workspace: Workspace, share: Share) -> ScanPart:
 
 def merge(change: Change, parts: Sequence[ScanPart]) -> ScanResult:
     """The whole diff's summary and detections from its scanners' parts (first share first)."""
+    from signoff.core.gates.model import DiffSummary  # noqa: PLC0415 - after the scanners start
+
     first = parts[0]
     if first.sha256 is None or first.files is None:  # pragma: no cover - checked by _checked
         raise SignoffError(f"the diff scan lost the diff's hash; {_AGAIN}")
@@ -158,16 +166,21 @@ def merge(change: Change, parts: Sequence[ScanPart]) -> ScanResult:
     return summary, merge_parts([part.detections for part in parts], EVIDENCE_CAP)
 
 
-def _scan_outcome(
-    change: Change, workspace: Workspace, share: Share
-) -> tuple[bool, ScanPart | str]:
-    """(True, the scan) or (False, the reason it failed, worded as the verdict gives it)."""
+Outcome = tuple[bool, object]  # (True, the result) or (False, why it failed, as a verdict says)
+
+
+def _outcome(work: Callable[[], object]) -> Outcome:
     try:
-        return True, _scan(change, workspace, share)
+        return True, work()
     except SignoffError as error:
         return False, str(error)
     except Exception as error:  # noqa: BLE001 - fail closed: a bug must not pass a change
         return False, f"internal error: {type(error).__name__}: {error}"
+
+
+def _scan_outcome(change: Change, detector: RiskDetector, share: Share) -> Outcome:
+    """(True, the scan) or (False, the reason it failed)."""
+    return _outcome(lambda: _scan(change, detector, share))
 
 
 def scanners(environ: Mapping[str, str]) -> int:
@@ -183,64 +196,58 @@ def scanners(environ: Mapping[str, str]) -> int:
 
 
 @dataclass(slots=True)
-class _Child:
+class _Preparer:
+    """The forked preparer, and this process's ends of the pipes to it and from its scanners."""
+
     pid: int
-    answers: int | None  # the read end of its answer pipe, until read or closed
+    orders: int | None  # write end: the change goes here, once; closed once sent
+    answers: list[int]  # read ends, one per share, in share order
 
 
 class DiffScan:
-    """The change resolved, and its diff scanned by forked children while this process works.
+    """The change resolved, and its diff scanned by forked processes while this one works.
 
-    Each child scans one share of the diff (:class:`~signoff.core.whole_files.Share`: the
-    files added or deleted whole are dealt out in turn, the patched ones go to the first), one
-    per core, so a large diff is read and checked on every core, while this process opens the
-    ledger and reads the spec; :func:`merge` joins their parts into exactly what one scan of
-    the whole diff gives. A child sends back only its small part, pickled through a pipe: its
-    counts and its capped evidence. It fails closed: a child's error becomes this process's
-    error, a child that dies without a word is an error too, and every child is always reaped
-    (and stopped first, if the verdict no longer needs it). Without ``fork``, or with other
-    threads running (forking those is unsafe), the scan runs here, whole, when asked for.
+    Built as soon as the workspace is open: it forks the preparer (see the module's
+    docstring), which gets the rules ready while :meth:`resolve` works out the revisions and
+    hands it the change. Each scanner scans one share of the diff
+    (:class:`~signoff.core.whole_files.Share`: the files added or deleted whole are dealt out
+    in turn, the patched ones go to the first), one per core; :func:`merge` joins their parts
+    into exactly what one scan of the whole diff gives. It fails closed: a scanner's error
+    becomes this process's error, a scanner that dies without a word is an error too, and
+    every process is always reaped (and stopped first, if the verdict no longer needs it).
+    Without ``fork``, or with other threads running (forking those is unsafe), the scan runs
+    here, whole, when asked for.
 
     A change that cannot be resolved raises when it is asked for, not before: the ledger being
     out of reach is reported first, as it always was.
     """
 
-    def __init__(self, workspace: Workspace, request: ChangeRequest) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
-        self._children: list[_Child] = []
+        self._preparer: _Preparer | None = None
         self._change: Change | None = None
         self._problem: Exception | None = None
+        if hasattr(os, "fork") and threading.active_count() == 1:
+            self._preparer = _fork_preparer(workspace, scanners(workspace.environ))
+
+    def resolve(self, request: ChangeRequest) -> None:
+        """Work out the change and hand it to the scanners. An error is kept for
+        :meth:`change` to raise, and nothing is scanned."""
         try:
-            self._change = resolve_change(workspace, request)
+            self._change = resolve_change(self._workspace, request)
         except Exception as error:  # noqa: BLE001 - raised again by change(), where it was
             self._problem = error
+            self.close()
             return
-        if hasattr(os, "fork") and threading.active_count() == 1:
-            count = scanners(workspace.environ)
-            for index in range(count):
-                if not self._fork(self._change, Share(index, count)):
-                    self.close()  # a share missing: scan here instead, whole
-                    break
-
-    def _fork(self, change: Change, share: Share) -> bool:
+        preparer = self._preparer
+        if preparer is None or preparer.orders is None:
+            return
+        orders, preparer.orders = preparer.orders, None
         try:
-            answers, answer = os.pipe()
-        except OSError:  # out of file descriptors
-            return False
-        try:
-            pid = os.fork()
-        except OSError:  # out of processes or memory
-            os.close(answers)
-            os.close(answer)
-            return False
-        if pid == 0:  # pragma: no cover - the child; its coverage is not collected
-            for sibling in self._children:  # an older sibling's answer is not ours to hold
-                if sibling.answers is not None:
-                    os.close(sibling.answers)
-            _child(answers, answer, change, self._workspace, share)
-        os.close(answer)
-        self._children.append(_Child(pid, answers))
-        return True
+            with os.fdopen(orders, "wb") as pipe:
+                pipe.write(pickle.dumps(self._change))
+        except OSError:  # the preparer is gone: scan here instead, whole
+            self.close()
 
     @property
     def repository(self) -> Path | None:
@@ -249,20 +256,27 @@ class DiffScan:
 
     def change(self) -> Change:
         if self._change is None:
-            assert self._problem is not None  # noqa: S101 - one or the other is set
+            if self._problem is None:
+                raise SignoffError(f"the change was never resolved; {_AGAIN}")
             raise self._problem
         return self._change
 
     def result(self) -> ScanResult:
-        """The scan's summary and detections; waits for the children. Raises what a scan
+        """The scan's summary and detections; waits for the scanners. Raises what a scan
         raised (the first share's first)."""
         change = self.change()
-        if not self._children:
-            return merge(change, [_scan(change, self._workspace, Share())])
+        preparer = self._preparer
+        if preparer is None:
+            return merge(change, [_scan(change, prepare(self._workspace), Share())])
         try:
-            parts = [self._answer(child) for child in self._children]
+            answers: list[bytes] = []
+            while preparer.answers:
+                answers.append(_read_all(preparer.answers.pop(0)))  # closes it
+            status = _reap(preparer.pid, stop=False)
+            preparer.pid = 0
         finally:
             self.close()
+        parts = [_part(data, status) for data in answers]  # the first share's error first
         shares = [part.share for part in parts]
         if shares != list(range(len(parts))):
             raise SignoffError(
@@ -270,44 +284,73 @@ class DiffScan:
             )
         return merge(change, parts)
 
-    def _answer(self, child: _Child) -> ScanPart:
-        assert child.answers is not None  # noqa: S101 - read once
-        with open(child.answers, "rb", closefd=False) as pipe:
-            data = pipe.read()
-        os.close(child.answers)
-        child.answers = None
-        status = _reap(child, stop=False)
-        try:
-            answer: object = pickle.loads(data)  # noqa: S301 - our own child's answer
-        except Exception:  # noqa: BLE001 - a child that died mid-answer
-            raise SignoffError(
-                f"the diff scan stopped without an answer ({_exit_status(status)}); {_AGAIN}"
-            ) from None
-        # A child that did not exit cleanly may have answered before it went wrong: its answer
-        # is not trusted (fail closed), however whole it looks.
-        if status is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            raise SignoffError(
-                f"the diff scan ended with {_exit_status(status)} after answering; {_AGAIN}"
-            )
-        return _checked(answer)
-
     def close(self) -> None:
-        """Stop the children that still run, and reap them all."""
-        children, self._children = self._children, []
-        for child in children:
-            if child.answers is not None:
-                os.close(child.answers)
-                child.answers = None
-            _reap(child, stop=True)
+        """Stop the preparer and its scanners if they still run, and reap them."""
+        preparer, self._preparer = self._preparer, None
+        if preparer is None:
+            return
+        for descriptor in (preparer.orders, *preparer.answers):
+            if descriptor is not None:
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
+        preparer.orders, preparer.answers = None, []
+        _reap(preparer.pid, stop=True)
+        preparer.pid = 0
 
 
-def _reap(child: _Child, *, stop: bool) -> int | None:
-    """Wait for a child (stopping it first when asked); its exit status, once."""
-    if child.pid <= 0:
+def _fork_preparer(workspace: Workspace, count: int) -> _Preparer | None:
+    """Fork the preparer with its pipes; None (scan here) when the system refuses."""
+    pipes: list[tuple[int, int]] = []
+    try:
+        while len(pipes) < count + 1:  # the orders, then one answer pipe per share
+            pipes.append(os.pipe())
+        pid = os.fork()
+    except OSError:  # out of file descriptors, processes or memory
+        for read, write in pipes:
+            os.close(read)
+            os.close(write)
         return None
-    pid, child.pid = child.pid, 0
+    (orders_read, orders_write), answers = pipes[0], pipes[1:]
+    if pid == 0:  # pragma: no cover - the preparer; its coverage is not collected
+        os.close(orders_write)
+        for read, _ in answers:
+            os.close(read)
+        _preparer(orders_read, [write for _, write in answers], workspace)
+    os.close(orders_read)
+    for _, write in answers:
+        os.close(write)
+    return _Preparer(pid, orders_write, [read for read, _ in answers])
+
+
+def _read_all(descriptor: int) -> bytes:
+    with os.fdopen(descriptor, "rb") as pipe:
+        return pipe.read()
+
+
+def _part(data: bytes, status: int | None) -> ScanPart:
+    """A scanner's answer as its part of the scan, given how the preparer ended; or the
+    error that says why there is none."""
+    try:
+        answer: object = pickle.loads(data)  # noqa: S301 - our own scanner's answer
+    except Exception:  # noqa: BLE001 - a scanner that died mid-answer, or before it
+        raise SignoffError(
+            f"the diff scan stopped without an answer ({_exit_status(status)}); {_AGAIN}"
+        ) from None
+    # A process that did not end cleanly may have answered before it went wrong: no answer
+    # is trusted then (fail closed), however whole it looks.
+    if status is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        raise SignoffError(
+            f"the diff scan ended with {_exit_status(status)} after answering; {_AGAIN}"
+        )
+    return _checked(answer)
+
+
+def _reap(pid: int, *, stop: bool) -> int | None:
+    """Wait for a child (stopping it first when asked); its exit status, once."""
+    if pid <= 0:
+        return None
     if stop:
-        # SIGTERM, not SIGKILL: the child unwinds and kills and reaps its git processes.
+        # SIGTERM, not SIGKILL: it unwinds, and stops and reaps what it started.
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
     while True:
@@ -323,7 +366,8 @@ _AGAIN = "run signoff gate again, and report it if it happens again"
 
 
 def _checked(answer: object) -> ScanPart:
-    """The child's answer as its part of the scan, or its error raised; any other shape blocks."""
+    """The scanner's answer as its part of the scan, or its error raised; any other shape
+    blocks."""
     if isinstance(answer, tuple) and len(answer) == 2:  # (done, outcome)
         done, outcome = answer
         if done is False and isinstance(outcome, str):
@@ -358,26 +402,114 @@ def _exit_status(status: int | None) -> str:
     return "no exit status"
 
 
-def _stop(_signal: int, _frame: object) -> None:  # pragma: no cover - in the child
-    # Once: a second signal must not cut short the clean-up that kills and reaps git.
+# ---------------------------------------------------------------- in the forked processes
+# Their coverage is not collected; tests/test_gate_scan_process.py runs them for real.
+
+
+def _stop(_signal: int, _frame: object) -> None:  # pragma: no cover
+    # Once: a second signal must not cut short the clean-up that stops and reaps the rest.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(1)
 
 
-def _child(
-    answers: int, answer: int, change: Change, workspace: Workspace, share: Share
-) -> None:  # pragma: no cover - runs in the forked child, whose coverage is not collected
-    """Scan, write the outcome to the pipe, and leave without running the parent's clean-up."""
+def _obey_the_parent() -> None:  # pragma: no cover
+    """The parent decides when the scan stops (Ctrl-C reaches the whole process group): it
+    sends SIGTERM, and the process unwinds once, stopping and reaping what it started."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+
+
+def _preparer(  # pragma: no cover
+    orders: int, answers: list[int], workspace: Workspace
+) -> NoReturn:
+    """Get the rules ready, wait for the change, fork the scanners, reap them, and end as the
+    first that failed did; never returns, nor runs the parent's clean-up."""
+    failed = 1 << 8  # a wait status: "exit status 1"
+    status = failed
+    running: list[int] = []
+    try:
+        _obey_the_parent()
+        status = _prepare_and_scan(orders, answers, workspace, running)
+    except BaseException:  # noqa: BLE001 - stopped, or a bug: the parent trusts no answer
+        status = failed
+    finally:
+        for pid in running:  # stopped early: stop the scanners too
+            _reap(pid, stop=True)
+        _end(status)
+
+
+def _prepare_and_scan(
+    orders: int, answers: list[int], workspace: Workspace, running: list[int]
+) -> int:  # pragma: no cover
+    """The preparer's work; the wait status it ends with. ``running`` lists the scanners
+    forked and not yet reaped, for the caller to stop if this is cut short."""
+    ready = _outcome(lambda: prepare(workspace))
+    with os.fdopen(orders, "rb") as pipe:
+        order = pipe.read()
+    if not order:  # nothing to scan: the change could not be resolved
+        return 0
+    change = pickle.loads(order)  # noqa: S301 - from our own parent
+    if not ready[0]:  # the rules cannot run: the first share says why, the others nothing
+        _answer(answers[0], ready)
+        return 0
+    detector = cast("RiskDetector", ready[1])
+    for index in range(len(answers)):
+        _fork_scanner(answers, index, change, detector, running)
+        os.close(answers[index])
+        answers[index] = -1
+    status = 0
+    while running:
+        ended = _reap(running[0], stop=False)
+        running.pop(0)
+        if status == 0 and ended != 0:
+            status = 1 << 8 if ended is None else ended
+    return status
+
+
+def _fork_scanner(
+    answers: list[int], index: int, change: Change, detector: RiskDetector, running: list[int]
+) -> None:  # pragma: no cover
+    """Fork the scanner of share ``index``, listed in ``running`` before SIGTERM can arrive:
+    arriving in between, it would leave a scanner nobody knows to stop."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        pid = os.fork()
+        if pid == 0:
+            for other, descriptor in enumerate(answers):
+                if other != index and descriptor >= 0:
+                    os.close(descriptor)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            _scanner(answers[index], change, detector, Share(index, len(answers)))
+        running.append(pid)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _scanner(
+    answer: int, change: Change, detector: RiskDetector, share: Share
+) -> NoReturn:  # pragma: no cover
+    """Scan one share, write the outcome to the pipe, and leave without any clean-up."""
     code = 1
     try:
-        # The parent decides when the scan stops (Ctrl-C reaches the whole process group): it
-        # sends SIGTERM, and the child unwinds once, stopping and reaping its git processes.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, _stop)
-        os.close(answers)
-        payload = pickle.dumps(_scan_outcome(change, workspace, share))
-        with open(answer, "wb", closefd=False) as pipe:
-            pipe.write(payload)
+        _answer(answer, _scan_outcome(change, detector, share))
         code = 0
     finally:
         os._exit(code)
+
+
+def _answer(answer: int, outcome: Outcome) -> None:  # pragma: no cover
+    payload = pickle.dumps(outcome)
+    with os.fdopen(answer, "wb", closefd=False) as pipe:
+        pipe.write(payload)
+
+
+def _end(status: int) -> NoReturn:  # pragma: no cover
+    """Leave as ``status`` says: killed by the same signal, or with the same exit status."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(number, signal.SIG_DFL)
+        with contextlib.suppress(OSError, ValueError):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {number})
+        os.kill(os.getpid(), number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)

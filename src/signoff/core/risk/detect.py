@@ -37,7 +37,7 @@ from signoff.core.risk.model import (
     merge_parts,
 )
 from signoff.core.risk.paths import PatternTable
-from signoff.core.risk.prefilter import Screen, screen
+from signoff.core.risk.prefilter import Screen, screen, warm
 from signoff.core.risk.redact import redact, scrub
 
 if TYPE_CHECKING:
@@ -236,6 +236,24 @@ class RiskDetector:
         self._files = 0
         self._last: tuple[FileChange, _Plan] | None = None
         self._plans: dict[tuple[tuple[tuple[int, bool], ...], ...], _Plan] = {}
+
+    def learn_directories_before(self, directories_before: frozenset[str] | None) -> None:
+        """The base tree's directories, when the detector was built before they were known
+        (a scanner is prepared while its change is still being resolved)."""
+        self._state.directories_before = directories_before
+
+    def prepare_screens(self) -> None:
+        """Do now what the first large file would: load RE2 and translate every line pattern
+        for the screens (see :class:`_Scans`), so that scanners forked from this process
+        share the work instead of each doing it."""
+        warm(
+            [
+                line.source
+                for compiled in self._rules
+                for line in (*compiled.added, *compiled.removed)
+            ],
+            re.MULTILINE,
+        )
 
     def _plan_for(self, change: FileChange) -> _Plan:
         """What runs on this change: the rules whose paths take it and whose excludes do not."""

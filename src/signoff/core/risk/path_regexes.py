@@ -1,7 +1,6 @@
 """The built-in path patterns as pathspec translates them. Generated: do not edit.
 
-Written by scripts/path_regexes.py (see there why); tests/test_risk_paths.py checks
-it against pathspec.
+Written by scripts/stored_regexes.py (see there why).
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def translate(pattern: str) -> tuple[str, bool] | None:
     """One gitignore pattern as (regex, include); None for a blank line or a comment.
 
     The built-in patterns' translations are stored (:mod:`signoff.core.risk.path_regexes`,
-    generated from pathspec by ``scripts/path_regexes.py``): importing pathspec costs ~35 ms,
+    generated from pathspec by ``scripts/stored_regexes.py``): importing pathspec costs ~35 ms,
     more than a small gate's whole scan. A slice's own patterns go through pathspec.
     """
     from signoff.core.risk.path_regexes import TRANSLATED  # noqa: PLC0415 - when rules compile

@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from signoff.core.risk.model import RiskRule
+
 ASCII = frozenset(range(128))
 _DIGITS = frozenset(range(ord("0"), ord("9") + 1))
 # What Python's \s takes among ASCII characters (str.isspace): \t \n \v \f \r, the four
@@ -159,7 +161,21 @@ def _node(op: Any, av: Any, flags: int) -> str:
 @cache
 def superset(pattern: str, flags: int = 0) -> str | None:
     """An RE2 pattern that matches wherever ``re.compile(pattern, flags)`` does in ASCII text
-    (and maybe elsewhere too), or None when there is none to give."""
+    (and maybe elsewhere too), or None when there is none to give.
+
+    The built-in line patterns' translations (under ``re.MULTILINE``, as the detector
+    compiles them) are stored (:mod:`signoff.core.risk.screen_regexes`, written by
+    ``scripts/stored_regexes.py``): translating them all costs ~30 ms on every gate."""
+    if flags == re.MULTILINE:
+        from signoff.core.risk.screen_regexes import TRANSLATED  # noqa: PLC0415 - when screening
+
+        if pattern in TRANSLATED:
+            return TRANSLATED[pattern]
+    return translate(pattern, flags)
+
+
+def translate(pattern: str, flags: int = 0) -> str | None:
+    """:func:`superset`, worked out from the parsed pattern, whether stored or not."""
     try:
         parsed = sre_parse.parse(pattern, flags)
     except Exception:  # noqa: BLE001 - an invalid pattern is reported where it is compiled
@@ -215,6 +231,20 @@ def _re2() -> Any | None:
 @cache
 def _engine() -> Any | None:
     return _re2()
+
+
+def builtin_line_patterns(rules: Sequence[RiskRule]) -> list[str]:
+    """Every line pattern (added or removed lines) of ``rules``, once each, sorted."""
+    return sorted(
+        {pattern for rule in rules for pattern in (*rule.added_lines, *rule.removed_lines)}
+    )
+
+
+def warm(patterns: Sequence[str], flags: int = 0) -> None:
+    """Load RE2 and translate ``patterns`` now, so that :func:`screen` finds both done."""
+    if _engine() is not None:
+        for pattern in patterns:
+            superset(pattern, flags)
 
 
 def screen(patterns: Sequence[str], flags: int = 0) -> tuple[Screen | None, tuple[bool, ...]]:

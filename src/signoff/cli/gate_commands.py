@@ -112,7 +112,7 @@ def gate(
     options = GateOptions(
         junit=tuple((here / path) for path in junit),
         run_commands=not no_run,
-        while_scanning=_load_renderer,
+        while_scanning=lambda: _load_renderer(output),
     )
     result = run_gate(here, _request(base, head, staged, spec), options, environ=os.environ)
     try:
@@ -125,14 +125,16 @@ def gate(
     raise SystemExit(result.verdict.exit_code)
 
 
-def _load_renderer() -> None:
-    """Import what shows the verdict while the diff is scanned elsewhere (~25 ms saved)."""
-    from signoff.cli import gate_render  # noqa: F401
+def _load_renderer(output: str) -> None:
+    """Import what shows the verdict while the diff is scanned elsewhere (~25 ms saved); JSON
+    needs only the document, not the renderers (and their XML library)."""
     from signoff.core.gates import document  # noqa: F401
+
+    if output != "json":
+        from signoff.cli import gate_render  # noqa: F401
 
 
 def _print_verdict(result: GateRun, output: str) -> None:
-    from signoff.cli import gate_render
     from signoff.core.gates.document import verdict_document
 
     verdict, head = result.verdict, result.chain_head
@@ -142,7 +144,10 @@ def _print_verdict(result: GateRun, output: str) -> None:
             {"spec": move.spec_id, "from": move.before, "to": move.after} for move in result.moves
         ]
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    elif output == "sarif":
+        return
+    from signoff.cli import gate_render
+
+    if output == "sarif":
         sarif = gate_render.render_sarif(verdict, chain_head=head, anchor=result.standards_path)
         click.echo(json.dumps(sarif, indent=2, ensure_ascii=False))
     elif output == "markdown":

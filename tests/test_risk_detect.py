@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signoff.core.diff import FileChange
+from signoff.core.risk.categories import CATEGORIES
 from signoff.core.risk.detect import RiskDetector, builtin_rules
 from signoff.core.risk.manifests import normalise
-from signoff.core.risk.model import CATEGORIES, Detection, Evidence, RiskRule
+from signoff.core.risk.model import Detection, Evidence, RiskRule
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from signoff.adapters.standards_file import parse_standards
+from signoff.core.risk.categories import CATEGORIES
 from signoff.core.risk.detect import rule_catalogue
-from signoff.core.risk.model import CATEGORIES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 RISK_DOC = (DOCS / "risk.md").read_text(encoding="utf-8")

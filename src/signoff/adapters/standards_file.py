@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from signoff.core.errors import ConfigError
-from signoff.core.risk.model import CATEGORIES, RiskRule
+from signoff.core.risk.categories import CATEGORIES
+from signoff.core.risk.model import RiskRule
 from signoff.core.risk.paths import pattern_problem
 from signoff.core.standards import (
     DEFAULT_MAX_ACCEPTANCE_CRITERIA,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from signoff.service.change import ChangeRequest
-    from signoff.service.gate import GateRun
+    from signoff.service.gate_judge import GateRun
     from signoff.service.signoffs import SignedChange
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

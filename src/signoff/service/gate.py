@@ -23,28 +23,8 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from signoff.core.gates.model import Verdict
     from signoff.service.change import ChangeRequest
-
-
-@dataclass(frozen=True, slots=True)
-class StageMove:
-    """A lifecycle step the verdict took the spec through (recorded in the ledger)."""
-
-    spec_id: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True, slots=True)
-class GateRun:
-    """A verdict and the ledger chain head after recording it (None when not recorded)."""
-
-    verdict: Verdict
-    chain_head: str | None
-    # signoff.toml relative to the repository root: where SARIF points gates without a file.
-    standards_path: str | None = None
-    moves: tuple[StageMove, ...] = ()
+    from signoff.service.gate_judge import GateRun
 
 
 @dataclass(frozen=True, slots=True)

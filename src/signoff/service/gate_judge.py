@@ -9,7 +9,7 @@ accident.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from signoff.adapters import git
@@ -43,7 +43,6 @@ from signoff.service.change import (
     spec_reference,
     spec_source_note,
 )
-from signoff.service.gate import GateOptions, GateRun, StageMove
 from signoff.service.identity import current_actor
 from signoff.service.ledger import open_event_log, unique_key
 
@@ -56,9 +55,30 @@ if TYPE_CHECKING:
     from signoff.core.gates.traceability import TestCaseResult
     from signoff.core.risk.model import RiskAssessment
     from signoff.service.change import Change, ChangeRequest
+    from signoff.service.gate import GateOptions
     from signoff.service.gate_scan import DiffScan
     from signoff.service.ledger import EventLog
     from signoff.service.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class StageMove:
+    """A lifecycle step the verdict took the spec through (recorded in the ledger)."""
+
+    spec_id: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class GateRun:
+    """A verdict and the ledger chain head after recording it (None when not recorded)."""
+
+    verdict: Verdict
+    chain_head: str | None
+    # signoff.toml relative to the repository root: where SARIF points gates without a file.
+    standards_path: str | None = None
+    moves: tuple[StageMove, ...] = ()
 
 
 def _find_spec(

@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from signoff.core.specs.model import RISK_CATEGORIES
+from signoff.core.risk.categories import CATEGORIES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 RiskLevel = Literal["reversible", "irreversible"]
 RuleOrigin = Literal["builtin", "slice"]
-
-CATEGORIES: tuple[str, ...] = RISK_CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from signoff.core.risk.categories import CATEGORIES
+
 STATUSES: tuple[str, ...] = (
     "draft",
     "ready",
@@ -24,14 +26,7 @@ STATUSES: tuple[str, ...] = (
     "abandoned",
 )
 RISK_LEVELS: tuple[str, ...] = ("reversible", "irreversible")
-RISK_CATEGORIES: tuple[str, ...] = (
-    "deploy",
-    "schema",
-    "copy",
-    "security",
-    "vendor",
-    "architecture",
-)
+RISK_CATEGORIES: tuple[str, ...] = CATEGORIES
 
 
 class SectionKind(enum.Enum):

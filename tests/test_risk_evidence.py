@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from signoff.core.diff import FileChange, Lines
 from signoff.core.errors import ConfigError
+from signoff.core.lazy_regex import LazyPattern
 from signoff.core.risk import builtin, detectors, manifests, redact, templates
 from signoff.core.risk.backtracking import nested_repetition
 from signoff.core.risk.detect import RiskDetector, builtin_rules
@@ -325,7 +326,7 @@ def _built_in_patterns() -> dict[str, str]:
         f"{module.__name__}.{name}": value.pattern
         for module in (detectors, manifests, templates, redact)
         for name, value in vars(module).items()
-        if isinstance(value, re.Pattern) and isinstance(value.pattern, str)
+        if isinstance(value, re.Pattern | LazyPattern) and isinstance(value.pattern, str)
     }
     for rule in builtin.BUILTIN_RULES:
         for number, pattern in enumerate((*rule.added_lines, *rule.removed_lines)):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from signoff.core.lazy_regex import lazy_compile
 from signoff.core.risk import manifests, templates
 from signoff.core.risk.redact import redact, scrub
 
@@ -284,7 +285,7 @@ def _neutral(view: FileView, normalise: Callable[[str], tuple[str, ...]]) -> boo
     return not normalise(change.added_lines.text) and not normalise(change.removed_lines.text)
 
 
-_GO_TEMPLATE_COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.DOTALL)
+_GO_TEMPLATE_COMMENT = lazy_compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.DOTALL)
 
 
 def _helm_lines(text: str) -> tuple[str, ...]:
@@ -303,10 +304,10 @@ def helm_chart(view: FileView, _state: DetectorState) -> Iterator[Finding]:
         yield _whole_file(view, "a Helm chart")
 
 
-_HCL_HEREDOC = re.compile(r"<<-?\s*\"?(\w+)\"?\s*$")
-_HCL_BLOCK_TYPE = re.compile(r"[A-Za-z_][\w-]*")
-_HCL_DESCRIPTION = re.compile(r'description\s*=\s*"(?:[^"\\]|\\.)*"')
-_SPACE = re.compile(r"\s+")
+_HCL_HEREDOC = lazy_compile(r"<<-?\s*\"?(\w+)\"?\s*$")
+_HCL_BLOCK_TYPE = lazy_compile(r"[A-Za-z_][\w-]*")
+_HCL_DESCRIPTION = lazy_compile(r'description\s*=\s*"(?:[^"\\]|\\.)*"')
+_SPACE = lazy_compile(r"\s+")
 
 
 def _hcl_code(line: str) -> tuple[str, int]:
@@ -352,9 +353,9 @@ def terraform(view: FileView, _state: DetectorState) -> Iterator[Finding]:
         yield _whole_file(view, "a Terraform configuration")
 
 
-_TF_VARIABLE = re.compile(r'^\s*variable\s+"([^"]+)"')
-_TF_SENSITIVE = re.compile(r"^\s*sensitive\s*=\s*true\b")
-_TF_SECRET_DEFAULT = re.compile(
+_TF_VARIABLE = lazy_compile(r'^\s*variable\s+"([^"]+)"')
+_TF_SENSITIVE = lazy_compile(r"^\s*sensitive\s*=\s*true\b")
+_TF_SECRET_DEFAULT = lazy_compile(
     r"""default\s*=\s*"(?P<secret>(?!(?i:changeme|change-me|example|xxxx|your|dummy|placeholder"""
     r"""|password|secret|test|todo|replace))[^"\s$%{}<>]{8,})\"\s*$"""
 )
@@ -407,36 +408,36 @@ def terraform_secret_default(view: FileView, _state: DetectorState) -> Iterator[
 
 # ---------------------------------------------------------------- CI that deploys or releases
 
-_URL = re.compile(r"\S+://\S*")
+_URL = lazy_compile(r"\S+://\S*")
 # ``-c Release``, ``--configuration Release``, ``BUILD_TYPE=Release``: a build mode, not a release.
-_BUILD_MODE = re.compile(
+_BUILD_MODE = lazy_compile(
     r"(?i)(?:configuration|config|build[_-]?type|mode|profile|variant|target|-c)\W{0,3}release\b"
 )
 # Reports, not products: "Publish Test Results", publish-unit-test-result-action.
-_PUBLISHES_REPORTS = re.compile(
+_PUBLISHES_REPORTS = lazy_compile(
     r"(?i)publish\w*[-_ ]+(?:unit[-_ ]+)?(?:tests?|coverage|reports?|results?|artifacts?)[\w-]*"
 )
 # A word that says the step ships: not in a URL, a path (``deploy/``), a flag (``--release``).
-_SHIP_WORD = re.compile(
+_SHIP_WORD = lazy_compile(
     r"(?i)(?<![\w./=-])(?:deploy\w*|releases?|released|publish\w*|rollout)(?![\w/])"
     r"|/(?:deploy|release|publish)\w*\.(?:sh|py|js|ts|rb|ps1|bash)\b"
 )
-_SHIP_COMMAND = re.compile(
+_SHIP_COMMAND = lazy_compile(
     r"(?i)\b(?:kubectl\s+(?:apply|set|rollout|replace|create|patch)|helm\s+(?:upgrade|install|push)"
     r"|terraform\s+apply|pulumi\s+up|docker\s+push|twine\s+upload|gem\s+push|gh\s+release"
     r"|ansible-playbook|aws\s+s3\s+sync|aws\s+ecs\s+update-service|aws\s+lambda\s+update-function"
     r"|goreleaser)\b|\s--push\b|^\s*push:\s*true\b"
 )
 # ``uses:`` an action that deploys, releases or publishes (and AWS's, which exist to deploy).
-_SHIP_ACTION = re.compile(
+_SHIP_ACTION = lazy_compile(
     r"""(?i)\buses:\s*["']?(?:aws-actions/|superfly/|cloudflare/wrangler-action"""
     r"""|[\w.-]+/[\w.-]*(?:deploy|release|publish|gh-pages))"""
 )
 # A deployment environment (GitHub, GitLab, Azure Pipelines; elsewhere the key sets variables).
-_SHIP_ENVIRONMENT = re.compile(r"^\s*-?\s*environment:")
+_SHIP_ENVIRONMENT = lazy_compile(r"^\s*-?\s*environment:")
 # GitHub: a workflow run by a pushed tag. GitLab: a job for tag pipelines.
-_GITHUB_TAG_TRIGGER = re.compile(r"^\s{0,4}tags:")
-_GITLAB_TAG_JOB = re.compile(r"CI_COMMIT_TAG|\bonly:\s*\[?\s*[\"']?tags\b")
+_GITHUB_TAG_TRIGGER = lazy_compile(r"^\s{0,4}tags:")
+_GITLAB_TAG_JOB = lazy_compile(r"CI_COMMIT_TAG|\bonly:\s*\[?\s*[\"']?tags\b")
 
 
 def _ci_kind(path: str) -> str:
@@ -504,7 +505,7 @@ _THROTTLE_READS = frozenset(
 _THROTTLE_HINTS = ("ratelimit", "rate_limit", "rate-limit", "rate limit", "throttl", "lockout",
                    "lock_out", "lock-out", "lock out", "axes", "brute", "too many", "too_many",
                    "too-many", "toomany", "429", "attempt", "failure", "logins")  # fmt: skip
-_THROTTLE = re.compile(
+_THROTTLE = lazy_compile(
     r"(?i)rate[-_ ]?limit|throttl|lock[-_ ]?out|\baxes(?:\b|_)|brute[-_ ]?force"
     r"|too[-_ ]?many[-_ ]?(?:attempts|requests|logins?|failures)|\b429\b"
     r"|(?:failed|max|failure)[-_ ]?(?:log[-_ ]?in[-_ ]?|auth[-_ ]?)?(?:attempts|failures|logins)"
@@ -512,7 +513,7 @@ _THROTTLE = re.compile(
 )
 # What makes throttling an authentication matter rather than, say, a search box's debounce.
 # A lockout, and django-axes, exist only for logins: they are their own context.
-_AUTH_CONTEXT = re.compile(
+_AUTH_CONTEXT = lazy_compile(
     r"(?i)log[-_ ]?in|sign[-_ ]?in|authenticat|\bauth\b|passw|credential|\botp\b|\b[2m]fa\b"
     r"|lock[-_ ]?out|\baxes(?:\b|_)"
 )

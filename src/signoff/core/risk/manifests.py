@@ -24,6 +24,8 @@ import tomllib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from signoff.core.lazy_regex import lazy_compile
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
@@ -46,46 +48,46 @@ DEVELOPMENT_WORDS = frozenset(
      "docs", "doc", "typing", "types", "local", "ci"}
 )  # fmt: skip
 
-_PEP508 = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-_REQUIREMENT_LINE = re.compile(
+_PEP508 = lazy_compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_REQUIREMENT_LINE = lazy_compile(
     r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@]|$)"
 )
-_EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_QUOTED_REQUIREMENT = re.compile(
+_EGG = lazy_compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_QUOTED_REQUIREMENT = lazy_compile(
     r"""^\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@"'])"""
 )
-_GO_REQUIRE = re.compile(r"^\s*(?:require\s+)?([A-Za-z0-9.\-_~]+\.[A-Za-z]+/\S+)\s+v\d\S*")
-_GEM = re.compile(r"""^\s*gem\s+["']([^"']+)["']""")
-_GEMSPEC = re.compile(r"""\.add_(runtime_|development_)?dependency\s*\(?\s*["']([^"']+)["']""")
-_GEMFILE_GROUP = re.compile(r"^\s*group\s*\(?(.+?)\)?\s+do\b")
-_GEM_GROUP_OPTION = re.compile(r"""\bgroups?:\s*(\[[^\]]*\]|%[iw]\[[^\]]*\]|:\w+|["']\w+["'])""")
-_RUBY_GROUP_WORD = re.compile(r""":(\w+)|["'](\w+)["']|(?<=[\[\s])(\w+)(?=[\]\s])""")
-_RUBY_END = re.compile(r"^\s*end\b")
+_GO_REQUIRE = lazy_compile(r"^\s*(?:require\s+)?([A-Za-z0-9.\-_~]+\.[A-Za-z]+/\S+)\s+v\d\S*")
+_GEM = lazy_compile(r"""^\s*gem\s+["']([^"']+)["']""")
+_GEMSPEC = lazy_compile(r"""\.add_(runtime_|development_)?dependency\s*\(?\s*["']([^"']+)["']""")
+_GEMFILE_GROUP = lazy_compile(r"^\s*group\s*\(?(.+?)\)?\s+do\b")
+_GEM_GROUP_OPTION = lazy_compile(r"""\bgroups?:\s*(\[[^\]]*\]|%[iw]\[[^\]]*\]|:\w+|["']\w+["'])""")
+_RUBY_GROUP_WORD = lazy_compile(r""":(\w+)|["'](\w+)["']|(?<=[\[\s])(\w+)(?=[\]\s])""")
+_RUBY_END = lazy_compile(r"^\s*end\b")
 # A line that opens a block closed by ``end``: ``... do``, ``do |x|``, or a statement ``if``.
-_RUBY_BLOCK = re.compile(r"\bdo\s*(?:\|[^|]*\|)?\s*$|^\s*(?:if|unless|case|begin|while|until)\b")
+_RUBY_BLOCK = lazy_compile(r"\bdo\s*(?:\|[^|]*\|)?\s*$|^\s*(?:if|unless|case|begin|while|until)\b")
 # A version-like value: a script ("build": "tsc") is not a dependency.
-_JSON_ENTRY = re.compile(
+_JSON_ENTRY = lazy_compile(
     r"""^\s*"(@?[^"\s]+)"\s*:\s*"(?:[~^<>=*]|\d|v\d|latest|next|workspace:|npm:|file:|link:"""
     r"""|git|github:|https?:|dev-|\*)"""
 )
-_TOML_ENTRY = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)\s*=\s*(?:\"|'|\{)")
-_MAVEN_DEPENDENCY = re.compile(r"<dependency>(.*?)</dependency>", re.DOTALL)
-_MAVEN_GROUP = re.compile(r"<groupId>\s*([^<\s]+)\s*</groupId>")
-_MAVEN_ARTIFACT = re.compile(r"<artifactId>\s*([^<\s]+)\s*</artifactId>")
-_MAVEN_SCOPE = re.compile(r"<scope>\s*([^<\s]+)\s*</scope>")
+_TOML_ENTRY = lazy_compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)\s*=\s*(?:\"|'|\{)")
+_MAVEN_DEPENDENCY = lazy_compile(r"<dependency>(.*?)</dependency>", re.DOTALL)
+_MAVEN_GROUP = lazy_compile(r"<groupId>\s*([^<\s]+)\s*</groupId>")
+_MAVEN_ARTIFACT = lazy_compile(r"<artifactId>\s*([^<\s]+)\s*</artifactId>")
+_MAVEN_SCOPE = lazy_compile(r"<scope>\s*([^<\s]+)\s*</scope>")
 _GRADLE_CONFIGURATIONS = (
     r"implementation|api|compileOnly|runtimeOnly|testImplementation|testRuntimeOnly"
     r"|testCompileOnly|androidTestImplementation|debugImplementation|kapt|ksp"
     r"|annotationProcessor|classpath|compile|testCompile|developmentOnly"
     r"|testFixturesImplementation|testFixturesApi"
 )
-_GRADLE_COORDINATE = re.compile(
+_GRADLE_COORDINATE = lazy_compile(
     rf"""\b({_GRADLE_CONFIGURATIONS})\s*\(?\s*(?:platform\s*\(\s*)?["']([^"':\s]+):([^"':\s]+)"""
 )
-_GRADLE_CATALOG = re.compile(rf"\b({_GRADLE_CONFIGURATIONS})\s*\(?\s*(libs\.[\w.]+)")
-_GRADLE_LINE_START = re.compile(r"^\s*(\w+)")
-_HELM_NAME = re.compile(r"""^\s*(?:-\s+)?name:\s*["']?([\w.-]+)""")
-_GRADLE_MAP = re.compile(r"""group\s*[:=]\s*["']([^"']+)["']\s*,\s*name\s*[:=]\s*["']([^"']+)""")
+_GRADLE_CATALOG = lazy_compile(rf"\b({_GRADLE_CONFIGURATIONS})\s*\(?\s*(libs\.[\w.]+)")
+_GRADLE_LINE_START = lazy_compile(r"^\s*(\w+)")
+_HELM_NAME = lazy_compile(r"""^\s*(?:-\s+)?name:\s*["']?([\w.-]+)""")
+_GRADLE_MAP = lazy_compile(r"""group\s*[:=]\s*["']([^"']+)["']\s*,\s*name\s*[:=]\s*["']([^"']+)""")
 
 # Keys that sit next to dependencies in line-oriented reading but are not dependencies.
 _NOT_PACKAGES = frozenset(

@@ -9,12 +9,17 @@ whole line, and a line that fired a schema or settings rule can still hold a key
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
+
+from signoff.core.lazy_regex import lazy_compile
+
+if TYPE_CHECKING:
+    import re
 
 KEEP = 4
 MASK = "…[redacted]"
 
-_SECRET_SHAPES = re.compile(
+_SECRET_SHAPES = lazy_compile(
     r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY[^\n]*"
     r"|A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}"
     r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|glpat-[A-Za-z0-9_\-]{20,}"
@@ -29,26 +34,26 @@ _NAMES_OF_SECRETS = (
 # key = "value" (or 'value', `value`) where the key says the value is secret: the whole quoted
 # text is masked, spaces and "$" included ("correct horse battery staple", "p@ss$word!"). SQL
 # writes PASSWORD 'value' and IDENTIFIED BY 'value', with no "=".
-_QUOTED_ASSIGNMENT = re.compile(
+_QUOTED_ASSIGNMENT = lazy_compile(
     rf"""(?i)((?:(?:{_NAMES_OF_SECRETS})\w*["']?\s*[:=]\s*|\b(?:passw(?:or)?d|identified\s+by)\s+))"""
     r"""(["'`])((?:(?!\2).)+)(\2)"""
 )
 # An unquoted value (6+ characters) after such a key, unless it reads like code (os.environ[...],
 # settings.X, a call), a reference ($VAR) or an HTTP auth scheme (masked just below).
-_SECRET_ASSIGNMENT = re.compile(
+_SECRET_ASSIGNMENT = lazy_compile(
     rf"""(?i)((?:{_NAMES_OF_SECRETS})\w*["']?\s*[:=]\s*["']?)(?!(?:bearer|basic|token)\s)"""
     r"""([^\s"',;()\[\]{}$%<>]{6,})(?![(\[.\w])"""
 )
 # Authorization: Bearer <token>, Basic <base64>.
-_AUTH_SCHEME = re.compile(r"(?i)(\b(?:bearer|basic)\s+)([A-Za-z0-9._~+/=-]{8,})")
+_AUTH_SCHEME = lazy_compile(r"(?i)(\b(?:bearer|basic)\s+)([A-Za-z0-9._~+/=-]{8,})")
 # A command-line flag: --password hunter2, --api-key=..., --token "...".
-_SECRET_FLAG = re.compile(
+_SECRET_FLAG = lazy_compile(
     r"""(?i)(--?(?:passw(?:or)?d|pass|pwd|token|secret|api[_-]?key|access[_-]?key"""
     r"""|auth[_-]?token|client[_-]?secret)[ \t]+)([^\s"'$-][^\s"']*|"[^"$]+"|'[^'$]+')"""
 )
-_URL_PASSWORD = re.compile(r"(://[^/\s:@]+:)([^/\s@]{3,})(@)")
+_URL_PASSWORD = lazy_compile(r"(://[^/\s:@]+:)([^/\s@]{3,})(@)")
 # A quoted value that only names where the secret comes from: ${VAR}, {{ secrets.X }}, <%= %>.
-_REFERENCE = re.compile(
+_REFERENCE = lazy_compile(
     r"\$\{?[\w.:-]+\}?|\$\{\{.*\}\}|\{\{.*\}\}|<%.*%>|%\([\w.]+\)s|#\{.*\}|\$\(.*\)"
 )
 

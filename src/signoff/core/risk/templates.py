@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from signoff.core.lazy_regex import lazy_compile
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
@@ -51,33 +53,33 @@ _PROSE = frozenset({"md", "mdx", "txt", "markdown"})
 _COMMENTS = (("<!--", "-->"), ("{#", "#}"), ("{{!--", "--}}"), ("{{!", "}}"), ("<%#", "%>"),
              ("@*", "*@"), ("{{--", "--}}"), ("{/*", "*/}"))  # fmt: skip
 # Go and Helm template comments, with or without whitespace trimming: {{/* */}}, {{- /* */ -}}.
-_GO_COMMENT_OPEN = re.compile(r"\{\{-?\s*/\*")
-_GO_COMMENT_CLOSE = re.compile(r"\*/\s*-?\}\}")
+_GO_COMMENT_OPEN = lazy_compile(r"\{\{-?\s*/\*")
+_GO_COMMENT_CLOSE = lazy_compile(r"\*/\s*-?\}\}")
 _GO_COMMENT_END = "*/}}"  # the state's marker for an open Go comment
-_COMMENT_BLOCK = re.compile(r"\{%-?\s*comment\s*-?%\}")
+_COMMENT_BLOCK = lazy_compile(r"\{%-?\s*comment\s*-?%\}")
 _COMMENT_BLOCK_END = "endcomment"
-_EXPRESSIONS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|\$\{.*?\}|#\{.*?\}|@\{.*?\}")
-_BRACES = re.compile(r"\{[^{}]*\}")
-_TAG = re.compile(r"<[^<>]*>")
-_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
-_VISIBLE_ATTRIBUTE = re.compile(
+_EXPRESSIONS = lazy_compile(r"\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|\$\{.*?\}|#\{.*?\}|@\{.*?\}")
+_BRACES = lazy_compile(r"\{[^{}]*\}")
+_TAG = lazy_compile(r"<[^<>]*>")
+_ENTITY = lazy_compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
+_VISIBLE_ATTRIBUTE = lazy_compile(
     r"""\b(?:alt|title|placeholder|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')"""
 )
-_TRANSLATION = re.compile(
+_TRANSLATION = lazy_compile(
     r"""\{%-?\s*(?:trans|translate|blocktrans|blocktranslate)\b\s*(?:"([^"]*)"|'([^']*)')?"""
     r"""|\b(?:_|gettext|ngettext|pgettext)\(\s*(?:"([^"]*)"|'([^']*)')"""
 )
-_WORD = re.compile(r"[^\W\d_]{2,}")
-_CODE_CHARS = re.compile(r"[=;{}]")
+_WORD = lazy_compile(r"[^\W\d_]{2,}")
+_CODE_CHARS = lazy_compile(r"[=;{}]")
 # The runs of a name, a value and white space are possessive (``++``, ``*+``): when
 # they could give characters back to the next repetition, one line of text with a "=" in it
 # took seconds, twice as long for each character more. Nothing that may follow a name or white
 # space starts with a character they hold, so that changes no answer; an unquoted value now
 # runs to white space or ">", as in HTML, instead of ending where a next name could start.
-_ATTRIBUTES_ONLY = re.compile(
+_ATTRIBUTES_ONLY = lazy_compile(
     r"""(?:\s*+[:@#*\[(]?[\w.:\-\[\]()]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]++))?)+\s*/?>?\s*"""
 )
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>", re.IGNORECASE)
+_SCRIPT = lazy_compile(r"<(script|style)\b[^>]*>", re.IGNORECASE)
 _JS_KEYWORDS = frozenset(
     [
         "return",
@@ -126,13 +128,15 @@ _JS_KEYWORDS = frozenset(
         "of",
     ]
 )
-_JSX_BETWEEN = re.compile(r">([^<>{}]*)<")
-_JSX_AFTER_TAG = re.compile(r"^\s*<[A-Za-z][^<>]*>([^<>{}]+)$")
-_JSX_BEFORE_CLOSE = re.compile(r"^\s*([^<>{}=;()]+)</[A-Za-z]")
-_JSX_CODE = re.compile(r"""[<>{}()\[\]=;"`|&]|\w\.\w|^\s*[\w$]+\s*:""")
-_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+_JSX_BETWEEN = lazy_compile(r">([^<>{}]*)<")
+_JSX_AFTER_TAG = lazy_compile(r"^\s*<[A-Za-z][^<>]*>([^<>{}]+)$")
+_JSX_BEFORE_CLOSE = lazy_compile(r"^\s*([^<>{}=;()]+)</[A-Za-z]")
+_JSX_CODE = lazy_compile(r"""[<>{}()\[\]=;"`|&]|\w\.\w|^\s*[\w$]+\s*:""")
+_APOSTROPHE = lazy_compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _INDENT_CODE = ("-", "=", "!=", "&=", "~", "//", "/", ":")
-_INDENT_SELECTOR = re.compile(r"^[%.#]?[\w\-]*(?:[.#][\w\-]+)*(?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])*")
+_INDENT_SELECTOR = lazy_compile(
+    r"^[%.#]?[\w\-]*(?:[.#][\w\-]+)*(?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])*"
+)
 
 
 @dataclass(slots=True)
@@ -356,18 +360,18 @@ def visible_lines(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[tuple
 # ---------------------------------------------------------------- translation catalogs
 
 _STRING = r'"((?:[^"\\]|\\.)*)"'
-_JSON_VALUE = re.compile(rf"^\s*{_STRING}\s*:\s*{_STRING}")
-_JSON_ITEM = re.compile(rf"^\s*{_STRING}\s*,?\s*$")
-_YAML_KEY = re.compile(r"""^\s*(?:-\s+)?(?:"[^"]*"|'[^']*'|[^\s:#'"][^:#]*?)\s*:(?:\s+|$)(.*)$""")
-_YAML_ITEM = re.compile(r"^\s*-\s+(.*)$")
+_JSON_VALUE = lazy_compile(rf"^\s*{_STRING}\s*:\s*{_STRING}")
+_JSON_ITEM = lazy_compile(rf"^\s*{_STRING}\s*,?\s*$")
+_YAML_KEY = lazy_compile(r"""^\s*(?:-\s+)?(?:"[^"]*"|'[^']*'|[^\s:#'"][^:#]*?)\s*:(?:\s+|$)(.*)$""")
+_YAML_ITEM = lazy_compile(r"^\s*-\s+(.*)$")
 # gettext's msgid is the source text itself (and a changed msgid leaves its old translation
 # fuzzy, so unused): both msgid and msgstr are text; msgctxt is the only key.
-_PO_VALUE = re.compile(r'^\s*msg(?:str(?:\[\d+\])?|id|id_plural)\s+"(.*)"\s*$')
-_PO_KEY = re.compile(r"^\s*msgctxt\b")
-_PO_CONTINUATION = re.compile(r'^\s*"(.*)"\s*$')
-_PROPERTIES = re.compile(r"^\s*(?:\\.|[^=:\s\\])+\s*[=:\s]\s*(.*)$")
-_STRINGS = re.compile(rf"^\s*{_STRING}\s*=\s*{_STRING}\s*;")
-_ARROW = re.compile(r"""=>\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+_PO_VALUE = lazy_compile(r'^\s*msg(?:str(?:\[\d+\])?|id|id_plural)\s+"(.*)"\s*$')
+_PO_KEY = lazy_compile(r"^\s*msgctxt\b")
+_PO_CONTINUATION = lazy_compile(r'^\s*"(.*)"\s*$')
+_PROPERTIES = lazy_compile(r"^\s*(?:\\.|[^=:\s\\])+\s*[=:\s]\s*(.*)$")
+_STRINGS = lazy_compile(rf"^\s*{_STRING}\s*=\s*{_STRING}\s*;")
+_ARROW = lazy_compile(r"""=>\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 _YAML_NO_TEXT = frozenset({"", "|", ">", "|-", ">-", "|+", ">+", "{}", "[]", "~", "null"})
 
 

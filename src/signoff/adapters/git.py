@@ -25,8 +25,8 @@ from signoff.adapters.git_process import (
     command,
     environment,
     failure,
+    start,
     start_failed,
-    widen,
 )
 from signoff.adapters.git_whole import WholeFileReader
 from signoff.core.errors import GitError
@@ -283,20 +283,8 @@ class _Stream:
         self._root = root
         self._args = args
         self._errors = errors
-        try:
-            self.process = subprocess.Popen(
-                command(args),
-                cwd=root,
-                env=environment(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=errors,  # a file, not a pipe: nobody has to drain it while we read
-                bufsize=0,
-            )
-        except OSError as error:
-            raise start_failed(root, error) from error
+        self.process = start(root, args, stdin=subprocess.DEVNULL, errors=errors)
         self._output: IO[bytes] = self.process.stdout  # type: ignore[assignment]
-        widen(self._output)
 
     def chunks(self) -> Iterator[bytes]:
         read = self._output.read

@@ -1,6 +1,7 @@
 """Starting git: its command line and environment, and its failures as one-line errors.
 
-Shared by :mod:`signoff.adapters.git` and :mod:`signoff.adapters.git_whole`. Every call runs
+Shared by :mod:`signoff.adapters.git` and :mod:`signoff.adapters.git_whole`, which both
+stream from long-running gits (:func:`start`). Every call runs
 ``git`` with ``LC_ALL=C`` (messages in one language) and ``GIT_OPTIONAL_LOCKS=0`` (a gate never
 takes the index lock a person's ``git`` needs), and without the environment settings that
 would reshape diff output behind the command line's back.
@@ -9,6 +10,7 @@ would reshape diff output behind the command line's back.
 from __future__ import annotations
 
 import os
+import subprocess
 from contextlib import suppress
 from typing import IO, TYPE_CHECKING, Final
 
@@ -71,3 +73,27 @@ def widen(pipe: IO[bytes]) -> None:
                 fcntl.fcntl(pipe.fileno(), set_size, _PIPE_SIZE)
     except ImportError:  # pragma: no cover - Windows
         return
+
+
+def start(
+    root: Path, args: tuple[str, ...], *, stdin: int, errors: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """A git whose output this process reads as it comes: unbuffered, through a widened pipe,
+    its stderr into ``errors`` (a file, not a pipe: nobody has to drain it while we read).
+    ``stdin`` is ``subprocess.PIPE`` for a git that is asked questions, else
+    ``subprocess.DEVNULL``."""
+    try:
+        process = subprocess.Popen(
+            command(args),
+            cwd=root,
+            env=environment(),
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            bufsize=0,
+        )
+    except OSError as error:
+        raise start_failed(root, error) from error
+    assert process.stdout is not None  # noqa: S101 - asked for above
+    widen(process.stdout)
+    return process

@@ -18,7 +18,7 @@ import subprocess
 from collections import deque
 from typing import IO, TYPE_CHECKING, Final
 
-from signoff.adapters.git_process import command, environment, failure, start_failed, widen
+from signoff.adapters.git_process import command, environment, failure, start, start_failed
 from signoff.core.diff import SUBMODULE_MODE
 from signoff.core.errors import GitError
 from signoff.core.whole_files import (
@@ -54,21 +54,12 @@ class _Process:
 
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         try:
-            self.process = subprocess.Popen(
-                command(args),
-                cwd=root,
-                env=environment(),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self.errors,
-                bufsize=0,
-            )
-        except OSError as error:
+            self.process = start(root, args, stdin=subprocess.PIPE, errors=self.errors)
+        except GitError:
             self.errors.close()
-            raise start_failed(root, error) from error
+            raise
         self.requests: IO[bytes] = self.process.stdin  # type: ignore[assignment]
         self.answers: IO[bytes] = self.process.stdout  # type: ignore[assignment]
-        widen(self.answers)
         # What was read and not yet taken is data[position:]: one copy per token taken, and
         # one join per read of the pipe (a bytearray sliced and trimmed copies twice).
         self.data = b""

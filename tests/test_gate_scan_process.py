@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+import signoff.service.gate_judge as judge
 import signoff.service.gate_scan as service
 from signoff.cli.app import main
 from signoff.core.errors import GitError
@@ -170,22 +171,6 @@ def test_a_child_killed_mid_scan_blocks_and_is_reaped(
     assert gone(int(note.read_text()))
 
 
-def test_an_unreachable_ledger_stops_the_child_and_reaps_it(
-    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    note = scanned_in(tmp_path, monkeypatch, lambda: time.sleep(60))
-    repo.commit(PLAIN)
-    monkeypatch.setenv("SIGNOFF_DATABASE_URL", "postgresql+psycopg://u:secret@127.0.0.1:9/none")
-
-    started = time.monotonic()
-    code, document = gate(repo.root)
-
-    assert (code, document["verdict"]) == (2, "blocked")
-    assert any("ledger" in text for text in document["reasons"])
-    assert time.monotonic() - started < 30  # stopped, not waited for
-    assert gone(int(note.read_text()))
-
-
 def preparer_noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Wrap ``_fork_preparer`` to note the preparer's pid (in this process)."""
     note = tmp_path / "preparer"
@@ -199,6 +184,35 @@ def preparer_noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     monkeypatch.setattr(service, "_fork_preparer", noting)
     return note
+
+
+def test_an_unreachable_ledger_stops_the_child_and_reaps_it(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = scanned_in(tmp_path, monkeypatch, lambda: time.sleep(60))
+    preparer = preparer_noted(tmp_path, monkeypatch)
+    opening = judge.open_event_log
+
+    def open_once_scanning(workspace: Any) -> Any:
+        # The ledger fails at once (nothing listens on port 9); wait until a scanner is busy,
+        # so the test is about stopping a scan under way, not one that never started.
+        waited = time.monotonic()
+        while not note.exists() and time.monotonic() - waited < 20:
+            time.sleep(0.01)
+        return opening(workspace)
+
+    monkeypatch.setattr(judge, "open_event_log", open_once_scanning)
+    repo.commit(PLAIN)
+    monkeypatch.setenv("SIGNOFF_DATABASE_URL", "postgresql+psycopg://u:secret@127.0.0.1:9/none")
+
+    started = time.monotonic()
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any("ledger" in text for text in document["reasons"])
+    assert time.monotonic() - started < 40  # stopped, not waited for (the scanner sleeps 60 s)
+    assert gone(int(note.read_text()))
+    assert gone(int(preparer.read_text()))
 
 
 def test_a_bad_revision_is_reported_and_nothing_is_scanned(

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import signoff.service.gate_judge as judge
 import signoff.service.gate_scan as service
 from signoff.cli.app import main
 from signoff.core.errors import GitError
+from signoff.service.ledger import open_event_log
 from tests.conftest import Result
 from tests.gate_repo import make_repo, verdict_json
 
@@ -191,7 +191,6 @@ def test_an_unreachable_ledger_stops_the_child_and_reaps_it(
 ) -> None:
     note = scanned_in(tmp_path, monkeypatch, lambda: time.sleep(60))
     preparer = preparer_noted(tmp_path, monkeypatch)
-    opening = judge.open_event_log
 
     def open_once_scanning(workspace: Any) -> Any:
         # The ledger fails at once (nothing listens on port 9); wait until a scanner is busy,
@@ -199,9 +198,9 @@ def test_an_unreachable_ledger_stops_the_child_and_reaps_it(
         waited = time.monotonic()
         while not note.exists() and time.monotonic() - waited < 20:
             time.sleep(0.01)
-        return opening(workspace)
+        return open_event_log(workspace)
 
-    monkeypatch.setattr(judge, "open_event_log", open_once_scanning)
+    monkeypatch.setattr("signoff.service.gate_judge.open_event_log", open_once_scanning)
     repo.commit(PLAIN)
     monkeypatch.setenv("SIGNOFF_DATABASE_URL", "postgresql+psycopg://u:secret@127.0.0.1:9/none")
 

@@ -2,23 +2,23 @@
 
 The scan is got ready while the change is still being resolved. As soon as the workspace is
 open, a *preparer* process is forked: it loads and compiles the risk rules (imports, regexes,
-RE2, the path index: about 0.1 s that does not depend on the change) while this process
-resolves the revisions and imports what judges the verdict. When the change arrives through a
-pipe, the preparer forks one scanner per core, each with the rules ready, each scanning a share
-of the diff, while this process opens the ledger and reads the spec. A scanner answers this
-process directly, through its own pipe, with only its counts and capped evidence. The preparer
-reaps the scanners and ends as the first that failed did (killed by the same signal, or with
-the same exit status), so a scanner's fate reads here as it would for a child of this process.
-Any failure becomes the reason of a blocked verdict, and every process is always reaped.
+RE2: about 0.05 s that does not depend on the change) from the slice's rules, handed to it at
+once, while this process resolves the revisions and imports what judges the verdict. When the
+change arrives through the same pipe, the preparer forks one scanner per core, each with the
+rules ready, each scanning a share of the diff, while this process opens the ledger and reads
+the spec. A scanner answers this process directly, through its own pipe, with only its counts
+and capped evidence. The preparer reaps the scanners and ends as the first that failed did
+(killed by the same signal, or with the same exit status), so a scanner's fate reads here as it
+would for a child of this process. Any failure becomes the reason of a blocked verdict, and
+every process is always reaped (:mod:`signoff.service.scan_processes` forks, stops and reaps).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
+import re
 import signal
-import threading
 from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import chain
@@ -37,22 +37,29 @@ from signoff.core.risk.model import (
 )
 from signoff.core.whole_files import Share
 from signoff.service.change import Change, ChangeRequest, resolve_change
+from signoff.service.scan_processes import (
+    FAILED,
+    Preparer,
+    can_fork,
+    end,
+    exit_status,
+    fork_preparer,
+    reap,
+    scanners,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from signoff.core.diff import FileChange
     from signoff.core.gates.model import DiffSummary
     from signoff.core.patch import RawRecord
     from signoff.core.risk.detect import RiskDetector
+    from signoff.core.standards import Standards
     from signoff.service.workspace import Workspace
 
     ScanResult = tuple[DiffSummary, tuple[Detection, ...]]
-
-# More scanners than this gain little: git and the merge do not divide.
-MAX_SCANNERS = 4
-SCANNERS_VARIABLE = "SIGNOFF_SCANNERS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +76,23 @@ class ScanPart:
     files: int | None = None
 
 
-def prepare(workspace: Workspace) -> RiskDetector:
+def preload() -> None:
+    """Load what :func:`prepare` needs before the slice's rules arrive: the rule modules, RE2,
+    and the built-in line patterns' screen translations."""
+    # Imported here: the rules load where the diff is scanned, not where the verdict is kept.
+    import signoff.core.risk.detect  # noqa: F401, PLC0415
+    from signoff.core.risk.builtin import BUILTIN_RULES  # noqa: PLC0415
+    from signoff.core.risk.prefilter import builtin_line_patterns, warm  # noqa: PLC0415
+
+    warm(builtin_line_patterns(BUILTIN_RULES), re.MULTILINE)
+
+
+def prepare(standards: Standards) -> RiskDetector:
     """What every scanner needs before it reads a file: the slice's risk rules, compiled, and
     the RE2 screens' translations made (a ConfigError for a rule that cannot run)."""
-    # Imported here: the rules load where the diff is scanned, not where the verdict is kept.
-    from signoff.core.risk.detect import RiskDetector  # noqa: PLC0415
+    from signoff.core.risk.detect import RiskDetector  # noqa: PLC0415 - see preload
 
-    detector = RiskDetector(workspace.standards.risk_rules())
+    detector = RiskDetector(standards.risk_rules())
     detector.prepare_screens()
     return detector
 
@@ -183,27 +200,6 @@ def _scan_outcome(change: Change, detector: RiskDetector, share: Share) -> Outco
     return _outcome(lambda: _scan(change, detector, share))
 
 
-def scanners(environ: Mapping[str, str]) -> int:
-    """How many processes scan the diff: ``SIGNOFF_SCANNERS`` when it is a number from 1 to
-    :data:`MAX_SCANNERS` (a CI job held to fewer cores than it can see), else one per core
-    this process may use, up to :data:`MAX_SCANNERS`."""
-    chosen = environ.get(SCANNERS_VARIABLE, "").strip()
-    if chosen.isdigit() and 1 <= int(chosen) <= MAX_SCANNERS:
-        return int(chosen)
-    affinity = getattr(os, "sched_getaffinity", None)
-    cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return max(1, min(MAX_SCANNERS, cores))
-
-
-@dataclass(slots=True)
-class _Preparer:
-    """The forked preparer, and this process's ends of the pipes to it and from its scanners."""
-
-    pid: int
-    orders: int | None  # write end: the change goes here, once; closed once sent
-    answers: list[int]  # read ends, one per share, in share order
-
-
 class DiffScan:
     """The change resolved, and its diff scanned by forked processes while this one works.
 
@@ -224,11 +220,13 @@ class DiffScan:
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
-        self._preparer: _Preparer | None = None
+        self._preparer: Preparer | None = None
         self._change: Change | None = None
         self._problem: Exception | None = None
-        if hasattr(os, "fork") and threading.active_count() == 1:
-            self._preparer = _fork_preparer(workspace, scanners(workspace.environ))
+        if can_fork():
+            self._preparer = _fork_preparer(scanners(workspace.environ))
+        # The rules now: the preparer compiles them while the change is resolved.
+        self._order(workspace.standards)
 
     def resolve(self, request: ChangeRequest) -> None:
         """Work out the change and hand it to the scanners. An error is kept for
@@ -239,14 +237,22 @@ class DiffScan:
             self._problem = error
             self.close()
             return
+        self._order(self._change)
+        preparer = self._preparer
+        if preparer is not None and preparer.orders is not None:
+            os.close(preparer.orders)  # all it is told
+            preparer.orders = None
+
+    def _order(self, order: object) -> None:
+        """Send the preparer what it needs next; if it is gone, the scan runs here instead."""
         preparer = self._preparer
         if preparer is None or preparer.orders is None:
             return
-        orders, preparer.orders = preparer.orders, None
+        data = pickle.dumps(order)
         try:
-            with os.fdopen(orders, "wb") as pipe:
-                pipe.write(pickle.dumps(self._change))
-        except OSError:  # the preparer is gone: scan here instead, whole
+            while data:  # a pipe may take a large write in parts
+                data = data[os.write(preparer.orders, data) :]
+        except OSError:
             self.close()
 
     @property
@@ -267,12 +273,13 @@ class DiffScan:
         change = self.change()
         preparer = self._preparer
         if preparer is None:
-            return merge(change, [_scan(change, prepare(self._workspace), Share())])
+            detector = prepare(self._workspace.standards)
+            return merge(change, [_scan(change, detector, Share())])
         try:
             answers: list[bytes] = []
             while preparer.answers:
                 answers.append(_read_all(preparer.answers.pop(0)))  # closes it
-            status = _reap(preparer.pid, stop=False)
+            status = reap(preparer.pid, stop=False)
             preparer.pid = 0
         finally:
             self.close()
@@ -287,39 +294,13 @@ class DiffScan:
     def close(self) -> None:
         """Stop the preparer and its scanners if they still run, and reap them."""
         preparer, self._preparer = self._preparer, None
-        if preparer is None:
-            return
-        for descriptor in (preparer.orders, *preparer.answers):
-            if descriptor is not None:
-                with contextlib.suppress(OSError):
-                    os.close(descriptor)
-        preparer.orders, preparer.answers = None, []
-        _reap(preparer.pid, stop=True)
-        preparer.pid = 0
+        if preparer is not None:
+            preparer.stop()
 
 
-def _fork_preparer(workspace: Workspace, count: int) -> _Preparer | None:
-    """Fork the preparer with its pipes; None (scan here) when the system refuses."""
-    pipes: list[tuple[int, int]] = []
-    try:
-        while len(pipes) < count + 1:  # the orders, then one answer pipe per share
-            pipes.append(os.pipe())
-        pid = os.fork()
-    except OSError:  # out of file descriptors, processes or memory
-        for read, write in pipes:
-            os.close(read)
-            os.close(write)
-        return None
-    (orders_read, orders_write), answers = pipes[0], pipes[1:]
-    if pid == 0:  # pragma: no cover - the preparer; its coverage is not collected
-        os.close(orders_write)
-        for read, _ in answers:
-            os.close(read)
-        _preparer(orders_read, [write for _, write in answers], workspace)
-    os.close(orders_read)
-    for _, write in answers:
-        os.close(write)
-    return _Preparer(pid, orders_write, [read for read, _ in answers])
+def _fork_preparer(count: int) -> Preparer | None:
+    """The preparer, forked (None: the scan runs here)."""
+    return fork_preparer(count, run_preparer)
 
 
 def _read_all(descriptor: int) -> bytes:
@@ -334,32 +315,15 @@ def _part(data: bytes, status: int | None) -> ScanPart:
         answer: object = pickle.loads(data)  # noqa: S301 - our own scanner's answer
     except Exception:  # noqa: BLE001 - a scanner that died mid-answer, or before it
         raise SignoffError(
-            f"the diff scan stopped without an answer ({_exit_status(status)}); {_AGAIN}"
+            f"the diff scan stopped without an answer ({exit_status(status)}); {_AGAIN}"
         ) from None
     # A process that did not end cleanly may have answered before it went wrong: no answer
     # is trusted then (fail closed), however whole it looks.
     if status is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
         raise SignoffError(
-            f"the diff scan ended with {_exit_status(status)} after answering; {_AGAIN}"
+            f"the diff scan ended with {exit_status(status)} after answering; {_AGAIN}"
         )
     return _checked(answer)
-
-
-def _reap(pid: int, *, stop: bool) -> int | None:
-    """Wait for a child (stopping it first when asked); its exit status, once."""
-    if pid <= 0:
-        return None
-    if stop:
-        # SIGTERM, not SIGKILL: it unwinds, and stops and reaps what it started.
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-    while True:
-        try:
-            return os.waitpid(pid, 0)[1]
-        except InterruptedError:  # pragma: no cover - retried by Python since 3.5
-            continue
-        except ChildProcessError:  # pragma: no cover - reaped elsewhere
-            return None
 
 
 _AGAIN = "run signoff gate again, and report it if it happens again"
@@ -394,61 +358,41 @@ def _well_formed(part: object) -> bool:
     )
 
 
-def _exit_status(status: int | None) -> str:
-    if status is not None and os.WIFSIGNALED(status):
-        return f"killed by signal {os.WTERMSIG(status)}"
-    if status is not None and os.WIFEXITED(status):
-        return f"exit status {os.WEXITSTATUS(status)}"
-    return "no exit status"
-
-
 # ---------------------------------------------------------------- in the forked processes
 # Their coverage is not collected; tests/test_gate_scan_process.py runs them for real.
 
 
-def _stop(_signal: int, _frame: object) -> None:  # pragma: no cover
-    # Once: a second signal must not cut short the clean-up that stops and reaps the rest.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise SystemExit(1)
-
-
-def _obey_the_parent() -> None:  # pragma: no cover
-    """The parent decides when the scan stops (Ctrl-C reaches the whole process group): it
-    sends SIGTERM, and the process unwinds once, stopping and reaping what it started."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop)
-
-
-def _preparer(  # pragma: no cover
-    orders: int, answers: list[int], workspace: Workspace
-) -> NoReturn:
-    """Get the rules ready, wait for the change, fork the scanners, reap them, and end as the
-    first that failed did; never returns, nor runs the parent's clean-up."""
-    failed = 1 << 8  # a wait status: "exit status 1"
-    status = failed
+def run_preparer(orders: int, answers: list[int]) -> NoReturn:  # pragma: no cover
+    """The preparer (see the module's docstring): it never returns, nor runs the parent's
+    clean-up, and ends as the first scanner that failed did."""
+    status = FAILED
     running: list[int] = []
     try:
-        _obey_the_parent()
-        status = _prepare_and_scan(orders, answers, workspace, running)
+        status = _prepare_and_scan(orders, answers, running)
     except BaseException:  # noqa: BLE001 - stopped, or a bug: the parent trusts no answer
-        status = failed
+        status = FAILED
     finally:
         for pid in running:  # stopped early: stop the scanners too
-            _reap(pid, stop=True)
-        _end(status)
+            reap(pid, stop=True)
+        end(status)
 
 
-def _prepare_and_scan(
-    orders: int, answers: list[int], workspace: Workspace, running: list[int]
-) -> int:  # pragma: no cover
+def _prepare_and_scan(  # pragma: no cover
+    orders: int, answers: list[int], running: list[int]
+) -> int:
     """The preparer's work; the wait status it ends with. ``running`` lists the scanners
     forked and not yet reaped, for the caller to stop if this is cut short."""
-    ready = _outcome(lambda: prepare(workspace))
+    preload()
     with os.fdopen(orders, "rb") as pipe:
-        order = pipe.read()
-    if not order:  # nothing to scan: the change could not be resolved
-        return 0
-    change = pickle.loads(order)  # noqa: S301 - from our own parent
+        try:
+            standards = pickle.load(pipe)  # noqa: S301 - from our own parent
+        except EOFError:  # not taken: the command needed no scan
+            return 0
+        ready = _outcome(lambda: prepare(standards))
+        try:
+            change = pickle.load(pipe)  # noqa: S301 - from our own parent
+        except EOFError:  # nothing to scan: the change could not be resolved
+            return 0
     if not ready[0]:  # the rules cannot run: the first share says why, the others nothing
         _answer(answers[0], ready)
         return 0
@@ -459,10 +403,10 @@ def _prepare_and_scan(
         answers[index] = -1
     status = 0
     while running:
-        ended = _reap(running[0], stop=False)
+        ended = reap(running[0], stop=False)
         running.pop(0)
         if status == 0 and ended != 0:
-            status = 1 << 8 if ended is None else ended
+            status = FAILED if ended is None else ended
     return status
 
 
@@ -501,15 +445,3 @@ def _answer(answer: int, outcome: Outcome) -> None:  # pragma: no cover
     payload = pickle.dumps(outcome)
     with os.fdopen(answer, "wb", closefd=False) as pipe:
         pipe.write(payload)
-
-
-def _end(status: int) -> NoReturn:  # pragma: no cover
-    """Leave as ``status`` says: killed by the same signal, or with the same exit status."""
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        with contextlib.suppress(OSError, ValueError):
-            signal.signal(number, signal.SIG_DFL)
-        with contextlib.suppress(OSError, ValueError):
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {number})
-        os.kill(os.getpid(), number)
-    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)

@@ -33,6 +33,8 @@ _CHUNK = 65_536
 
 @dataclass(frozen=True, slots=True)
 class CommandRun:
+    """How a command gate's command ran: its exit code, the tail of its output, its time."""
+
     exit_code: int | None  # None: could not start, or killed at the timeout
     output: str  # the tail of stdout and stderr, interleaved as written
     seconds: float

@@ -50,6 +50,8 @@ _ASK_ATTEMPTS = 10
 
 @dataclass(frozen=True, slots=True)
 class Filed:
+    """A question filed in a spec's inbox (or found there already)."""
+
     question: Question
     created: bool  # False when the same question was already in the inbox
 
@@ -163,6 +165,8 @@ def _find(ledger: Ledger, reference: str, spec_hint: str | None) -> Event:
 
 @dataclass(frozen=True, slots=True)
 class Triaged:
+    """A question answered, deferred or rejected, and what that did to the spec."""
+
     question: Question
     path: str
     outcome: str  # answered | deferred | rejected

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class GateOptions:
+    """How ``signoff gate`` runs: the test reports it reads and whether command gates run."""
+
     junit: tuple[Path, ...] = ()
     run_commands: bool = True
     # Called once while the diff is being scanned in other processes, when this one would

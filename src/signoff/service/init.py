@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class InitResult:
+    """What ``signoff init`` wrote: the slice's root, the files it created and those it kept."""
+
     root: Path
     created: tuple[str, ...]
     kept: tuple[str, ...]

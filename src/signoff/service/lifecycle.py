@@ -99,6 +99,8 @@ def _already(new: NewEvent, earlier: Event | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SyncedSpec:
+    """One spec as ``signoff sync`` recorded it, and how it changed since the last sync."""
+
     spec_id: str
     title: str | None
     path: str
@@ -119,6 +121,8 @@ class Drift:
 
 @dataclass(frozen=True, slots=True)
 class SyncReport:
+    """What one ``signoff sync`` did: the specs read, the files skipped, the drift found."""
+
     specs: tuple[SyncedSpec, ...]
     skipped: tuple[tuple[str, str], ...]  # (path, why)
     drift: tuple[Drift, ...] = ()
@@ -202,6 +206,8 @@ def sync(workspace: Workspace) -> SyncReport:
 
 @dataclass(frozen=True, slots=True)
 class MoveResult:
+    """A spec's move from one lifecycle stage to another (or why it stayed)."""
+
     spec_id: str
     before: str | None
     after: str

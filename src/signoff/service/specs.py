@@ -31,6 +31,8 @@ _FILE_NUMBER = re.compile(r"^SO-(\d+)\b", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
+    """The results of ``signoff spec check``, one per spec checked."""
+
     results: tuple[SpecResult, ...]
 
     @property
@@ -66,6 +68,8 @@ class SpecRow:
 
 @dataclass(frozen=True, slots=True)
 class ShownSpec:
+    """One spec as ``signoff spec show`` presents it: its text, parsed, and its check."""
+
     path: str
     text: str
     document: SpecDocument
@@ -324,6 +328,8 @@ context: []           # files, folders and decision records the agent must read 
 
 @dataclass(frozen=True, slots=True)
 class NewSpec:
+    """The spec ``signoff spec new`` wrote: its id and where."""
+
     spec_id: str
     path: str
 

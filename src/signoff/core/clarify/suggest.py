@@ -54,6 +54,8 @@ _MECHANICAL = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class SuggestedQuestion:
+    """A question the spec's text suggests asking, with the line that raises it."""
+
     text: str
     cites: str  # "path:line"
     rule: str

@@ -69,6 +69,8 @@ class ApprovalView:
 
 @dataclass(frozen=True, slots=True)
 class DiffSummary:
+    """The change a verdict judged: its revisions, its hash, and its size."""
+
     base: str | None
     head: str | None
     sha256: str

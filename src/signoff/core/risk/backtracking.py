@@ -27,6 +27,8 @@ _LONG = 10  # a counted repetition with this many tries or more can blow up like
 
 @dataclass(slots=True)
 class _Group:
+    """A group open while a pattern is read: where it started and what it holds."""
+
     start: int
     atomic: bool
     repeats_inside: bool = False  # holds a repetition that may give back what it matched

@@ -90,6 +90,8 @@ class _LinePattern:
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
+    """A rule ready to run: its path scopes as pattern set ids, its line patterns to compile."""
+
     rule: RiskRule
     include: int | None  # pattern set id; None: every path
     exclude: int | None

@@ -562,6 +562,8 @@ class DetectorState:
 
 @dataclass(frozen=True, slots=True)
 class CodeDetector:
+    """A rule's check written in Python, for what a line pattern cannot see."""
+
     run: Callable[[FileView, DetectorState], Iterator[Finding]]
     needs_content: bool = False
     # Whether it needs a readable file type: skips the call for every other file.

@@ -32,6 +32,8 @@ class PatternError(ValueError):
 
 @dataclass(slots=True)
 class _Pattern:
+    """One gitignore pattern of the table, with every pattern set that lists it."""
+
     text: str
     # The index hit alone proves the match (``**/Dockerfile``, ``*.tf``): no regex to run.
     exact: bool

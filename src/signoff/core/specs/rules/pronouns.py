@@ -237,6 +237,8 @@ _NOUN_SUFFIXES = (
 
 @dataclass(frozen=True, slots=True)
 class PronounHit:
+    """A pronoun whose referent is unclear, where it stands, and why."""
+
     start: int
     end: int
     word: str
@@ -245,6 +247,8 @@ class PronounHit:
 
 @dataclass(slots=True)
 class _Token:
+    """A word of the sentence, with its rough part of speech."""
+
     text: str
     lower: str
     start: int
@@ -255,6 +259,8 @@ class _Token:
 
 @dataclass(slots=True)
 class _Phrase:
+    """A noun phrase a pronoun could refer to."""
+
     first: int  # index of the first token (determiner included)
     head: int  # index of the head token
     head_word: str

@@ -123,6 +123,8 @@ def _totality_is_fine(text: str, match: re.Match[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Smell:
+    """A wording rule: the phrases it looks for, where, and why they make a spec vague."""
+
     rule: Rule
     patterns: tuple[str, ...]
     scope: frozenset[SectionKind]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +93,8 @@ def _mode_for(path: Path) -> int:
 
 
 def _write_temporary(path: Path, text: str) -> str:
+    import tempfile  # noqa: PLC0415 - only to write; reading specs is what most commands do
+
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as error:

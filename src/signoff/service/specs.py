@@ -12,7 +12,6 @@ from signoff.adapters.files import iter_spec_files, peek_spec_id, read_spec_byte
 from signoff.adapters.git import configured_email
 from signoff.core.errors import SpecNotFoundError, UsageError
 from signoff.core.specs.parse import document_from_bytes
-from signoff.core.specs.render import yaml_scalar
 from signoff.service.ledger import open_questions_reader
 
 if TYPE_CHECKING:
@@ -287,6 +286,8 @@ def next_spec_number(workspace: Workspace) -> int:
 
 def spec_template(spec_id: str, title: str, owner: str, default_gates: list[str]) -> str:
     """A new spec that teaches the format; ``spec check`` says what is left to fill in."""
+    from signoff.core.specs.render import yaml_scalar  # noqa: PLC0415 - only to write
+
     gates = ", ".join(default_gates)
     return f"""\
 ---

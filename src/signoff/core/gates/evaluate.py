@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from signoff.core.gates.model import GateResult, GateStatus, Verdict, VerdictName
 from signoff.core.gates.sampling import decide_sampling
 from signoff.core.gates.signoffs import REVIEW_OUTCOMES, judge_approval, person_key, same_person
-from signoff.core.gates.traceability import trace, traceability_gate
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -252,6 +251,9 @@ def _judge_gate(
         if spec is None:
             skipped = f"{spec_problem}: nothing to trace"
             return GateResult(name, "traceability", "skipped", skipped), []
+        # Imported here: most gates never trace tests, and the module is a tenth of the rest.
+        from signoff.core.gates.traceability import trace, traceability_gate  # noqa: PLC0415
+
         return traceability_gate(name, trace(spec.criteria, spec.spec_id, inputs.test_results)), []
     if kind == "review":
         own = decide_sampling(

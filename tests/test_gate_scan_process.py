@@ -7,6 +7,7 @@ wrapped, not replaced, so the scanners still stream git and run the rules.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import signal
@@ -298,6 +299,26 @@ def test_a_child_whose_answer_has_the_wrong_shape_blocks(
 
     assert (code, document["verdict"]) == (2, "blocked")
     assert any("the diff scan answered" in text for text in document["reasons"])
+
+
+def test_a_scan_that_lost_the_diffs_hash_blocks(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last share hashes the whole diff: a verdict never goes out without that hash."""
+    original = service._scan_outcome  # noqa: SLF001 - the seam under test
+
+    def without_hash(*args: Any) -> Any:
+        done, part = original(*args)
+        assert isinstance(part, service.ScanPart)
+        return done, dataclasses.replace(part, sha256=None, files=None)
+
+    monkeypatch.setattr(service, "_scan_outcome", without_hash)
+    repo.commit(PLAIN)
+
+    code, document = gate(repo.root)
+
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any("lost the diff's hash" in text for text in document["reasons"])
 
 
 def test_one_scanner_or_several_give_the_same_verdict(

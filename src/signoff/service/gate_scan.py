@@ -65,8 +65,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class ScanPart:
     """One scanner's share of the diff (see :class:`~signoff.core.whole_files.Share`): the
-    lines it read and what the rules found in them; the first scanner also the hash and the
-    file count of the whole diff, from the raw listing every scanner reads."""
+    lines it read and what the rules found in them; the last scanner also the hash and the
+    file count of the whole diff, from the raw listing every scanner reads (the first already
+    reads the patch of every file not read whole)."""
 
     share: int
     added: int
@@ -98,15 +99,15 @@ def prepare(standards: Standards) -> RiskDetector:
 
 
 def _scan(change: Change, detector: RiskDetector, share: Share) -> ScanPart:
-    """Stream one share of the diff: count it, run the risk rules over it (and, for the first
+    """Stream one share of the diff: count it, run the risk rules over it (and, for the last
     share, hash the whole diff). ``detector`` is fresh from :func:`prepare`."""
-    hasher = DiffHasher() if share.index == 0 else None
+    hasher = DiffHasher() if share.index == share.count - 1 else None
     files = 0
 
     def every(record: RawRecord) -> None:
         nonlocal files
         files += 1
-        assert hasher is not None  # noqa: S101 - only the first share is given this
+        assert hasher is not None  # noqa: S101 - only the last share is given this
         hasher.add_sides(
             record.status,
             record.path,
@@ -168,14 +169,14 @@ def merge(change: Change, parts: Sequence[ScanPart]) -> ScanResult:
     """The whole diff's summary and detections from its scanners' parts (first share first)."""
     from signoff.core.gates.model import DiffSummary  # noqa: PLC0415 - after the scanners start
 
-    first = parts[0]
-    if first.sha256 is None or first.files is None:  # pragma: no cover - checked by _checked
+    hashed = parts[-1]
+    if not isinstance(hashed.sha256, str) or type(hashed.files) is not int:
         raise SignoffError(f"the diff scan lost the diff's hash; {_AGAIN}")
     summary = DiffSummary(
         base=change.base,
         head=change.head,
-        sha256=first.sha256,
-        files=first.files,
+        sha256=hashed.sha256,
+        files=hashed.files,
         added=sum(part.added for part in parts),
         removed=sum(part.removed for part in parts),
         staged=change.staged,
@@ -346,8 +347,6 @@ def _checked(answer: object) -> ScanPart:
 
 def _well_formed(part: object) -> bool:
     if not isinstance(part, ScanPart) or not isinstance(part.detections, DetectionPart):
-        return False
-    if part.share == 0 and (not isinstance(part.sha256, str) or not isinstance(part.files, int)):
         return False
     return all(
         isinstance(item, Recorded) and isinstance(item.evidence, Evidence)

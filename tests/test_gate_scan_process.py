@@ -22,6 +22,7 @@ import signoff.service.gate_scan as service
 from signoff.cli.app import main
 from signoff.core.errors import GitError
 from signoff.service.ledger import open_event_log
+from signoff.service.scan_processes import claim, feed_claims, open_claims
 from tests.conftest import Result
 from tests.gate_repo import make_repo, verdict_json
 
@@ -345,3 +346,52 @@ def test_one_scanner_or_several_give_the_same_verdict(
     detected = {d["category"]: d for d in documents[0][1]["risk"]["detected"]}
     assert {"schema", "security", "vendor", "architecture"} <= set(detected)
     assert detected["security"]["count"] >= 30  # every key counted, past the evidence cap
+
+
+def test_scanners_claim_each_chunk_once_across_processes() -> None:
+    """Processes that claim side by side from one fed pipe get every number once, in order."""
+    read, write = open_claims()
+    children: list[tuple[int, int]] = []
+    for _ in range(3):
+        out_read, out_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(write)
+            os.close(out_read)
+            code = 1
+            try:
+                numbers = [claim(read) for _ in range(3000)]
+                os.write(out_write, ",".join(map(str, numbers)).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(out_write)
+        children.append((pid, out_read))
+    os.close(read)
+    feed_claims(write)  # returns once every child has closed its end: exited
+    claimed: list[list[int]] = []
+    for pid, out_read in children:
+        with os.fdopen(out_read, "rb") as out:
+            claimed.append([int(n) for n in out.read().decode().split(",")])
+        assert os.waitpid(pid, 0)[1] == 0
+    assert all(numbers == sorted(numbers) for numbers in claimed)
+    assert sorted(n for numbers in claimed for n in numbers) == list(range(9000))
+
+
+def test_a_claim_that_cannot_be_read_whole_is_an_error() -> None:
+    read, write = os.pipe()
+    try:
+        os.write(write, (7).to_bytes(4, "little"))  # half a token
+        with pytest.raises(RuntimeError, match="read in pieces"):
+            claim(read)
+        os.write(write, (7).to_bytes(4, "little") * 2)  # whole, but not a token
+        with pytest.raises(RuntimeError, match="read in pieces"):
+            claim(read)
+        os.close(write)
+        write = -1
+        with pytest.raises(RuntimeError, match="preparer has gone"):
+            claim(read)
+    finally:
+        os.close(read)
+        if write >= 0:
+            os.close(write)

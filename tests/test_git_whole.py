@@ -9,6 +9,9 @@ answer, in real repositories.
 
 from __future__ import annotations
 
+import itertools
+import os
+import shutil
 import subprocess
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +24,13 @@ from signoff.adapters.git_whole import MAX_OUTSTANDING_BYTES
 from signoff.core.diff import FileChange
 from signoff.core.errors import GitError
 from signoff.core.patch import RawRecord, iter_raw, parse_patch
-from signoff.core.whole_files import Share, in_raw_order, whole_file_change
+from signoff.core.whole_files import (
+    CHUNK_FILES,
+    ClaimError,
+    Share,
+    in_raw_order,
+    whole_file_change,
+)
 from tests.test_git_diff import Repo, hermetic_git, make_repo
 
 if TYPE_CHECKING:
@@ -250,6 +259,112 @@ def test_the_shares_read_every_file_once_each_in_raw_order(
         assert source.most <= room
         read.extend((place, change.path) for place, change in mine)
     assert sorted(read) == [(number, r.path) for number, r in enumerate(records)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    statuses=st.lists(st.sampled_from(["added", "deleted", "modified"]), max_size=120),
+    window=st.integers(1, 40),
+    count=st.integers(2, 4),
+    turns=st.lists(st.integers(0, 3), min_size=1, max_size=60),
+)
+def test_claimed_shares_read_every_file_once_however_they_interleave(
+    statuses: list[str], window: int, count: int, turns: list[int]
+) -> None:
+    # The scanners run side by side and claim chunks of whole files from one counter; in
+    # whatever order they happen to run, each file is read once, by one of them.
+    records = [record(number, status) for number, status in enumerate(statuses)]
+    counter = itertools.count()
+    running = {}
+    for index in range(count):
+        patched = iter(
+            [FileChange(r.status, r.path) for r in records if r.status == "modified"]
+            if index == 0
+            else []
+        )
+        share = Share(index, count, claim=counter.__next__)
+        running[index] = in_raw_order(records, patched, FakeSource(8), window=window, share=share)
+    read: dict[int, list[int]] = {index: [] for index in range(count)}
+    schedule = itertools.cycle(turns)
+    while running:
+        index = list(running)[next(schedule) % len(running)]
+        step = next(running[index], None)
+        if step is None:
+            del running[index]
+        else:
+            read[index].append(step[0])
+    for places in read.values():
+        assert places == sorted(places)
+    assert sorted(place for places in read.values() for place in places) == list(
+        range(len(records))
+    )
+    # ... and the whole files go by chunks: every file of a chunk to the scanner that claimed it
+    whole = {
+        place: rank
+        for rank, place in enumerate(p for p, r in enumerate(records) if r.status != "modified")
+    }
+    readers: dict[int, set[int]] = {}
+    for index, places in read.items():
+        for place in places:
+            if place in whole:
+                readers.setdefault(whole[place] // CHUNK_FILES, set()).add(index)
+    assert all(len(scanners) == 1 for scanners in readers.values())
+
+
+def test_a_number_claimed_twice_stops_the_scan_rather_than_miss_a_file() -> None:
+    records = [record(number, "added") for number in range(CHUNK_FILES * 2)]
+    numbers = iter([0, 0])  # the second claim should have been 1 or more
+    share = Share(0, 2, claim=lambda: next(numbers))
+    with pytest.raises(ClaimError, match="chunk 0 was claimed again at chunk 1"):
+        list(in_raw_order(records, iter(()), FakeSource(4), share=share))
+
+
+def test_a_patch_is_not_started_when_every_file_is_whole() -> None:
+    records = [record(0, "added"), record(1, "deleted")]
+    started: list[bool] = []
+
+    def patched() -> Iterator[FileChange]:
+        started.append(True)
+        yield from ()
+
+    assert len(list(in_raw_order(records, patched(), FakeSource(2)))) == 2
+    assert started == []
+    records.append(record(2, "modified"))
+    with pytest.raises(GitError, match="git diff's patch gave nothing"):
+        list(in_raw_order(records, patched(), FakeSource(2)))
+    assert started == [True]
+
+
+def test_a_diff_of_added_files_runs_no_patch(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.commit("the fixture's files")
+    repo.write("one.txt", "1\n")
+    repo.write("two.txt", "2\n")
+    repo.commit("add two files")
+    # git itself, behind a wrapper on PATH that logs how it was run
+    real_git = shutil.which("git")
+    assert real_git is not None
+    log = tmp_path / "git.log"
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real_git}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+
+    def diffs_run() -> list[str]:
+        runs = log.read_text().splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        words = [run.split() for run in runs]  # -c core.quotepath=off diff --raw ...
+        return sorted(run[3] for run in words if run[2:3] == ["diff"])
+
+    changes = [change.path for change in git.iter_changes(repo.root, "HEAD~1", "HEAD")]
+    assert changes == ["one.txt", "two.txt"]
+    assert diffs_run() == ["--raw"]  # no patch, and no listing for one
+    repo.write("one.txt", "1\nmore\n")
+    repo.commit("change one")
+    assert [c.added_lines.text for c in git.iter_changes(repo.root, "HEAD~1", "HEAD")] == ["more"]
+    assert diffs_run() == ["--raw", "--raw", "-p"]
 
 
 def test_a_patch_that_disagrees_with_the_listing_is_a_git_error() -> None:

@@ -402,15 +402,18 @@ def iter_share(
         listing = stack.enter_context(_streaming(root, raw))
         whole = stack.enter_context(_whole_files(root))
         streams = [listing]
-        patched: Iterator[FileChange] = iter(())
-        if share.index == 0:
+
+        def patched() -> Iterator[FileChange]:
+            # Started at the first file that is not whole: a diff that only adds or deletes
+            # files never runs the two gits that would list and patch nothing.
             listing_rest = stack.enter_context(_streaming(root, raw_rest))
             lines = stack.enter_context(_streaming(root, patch))
-            streams = [lines, listing_rest, listing]
-            patched = parse_patch(lines.chunks(), iter_raw(listing_rest.chunks()))
+            streams[:0] = [lines, listing_rest]
+            yield from parse_patch(lines.chunks(), iter_raw(listing_rest.chunks()))
+
         records = iter_raw(listing.chunks())
         try:
-            yield from in_raw_order(records, patched, whole, share=share, every=every)
+            yield from in_raw_order(records, patched(), whole, share=share, every=every)
         except GitError:
             # git's own complaint explains a broken stream best; the patch is what reads
             # every blob, so it is the one that dies of a missing object.

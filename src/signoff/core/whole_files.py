@@ -95,15 +95,57 @@ class WholeFileSource(Protocol):
 class Share:
     """Which part of a diff one of ``count`` scanners reads: ``index`` 0 to ``count - 1``.
 
-    Whole files are dealt out in turn (the n-th goes to scanner ``n % count``); the files the
-    patch gives all go to scanner 0, which alone reads the patch.
+    The files the patch gives all go to scanner 0, which alone reads the patch. Whole files
+    are dealt out in turn (the n-th to scanner ``n % count``), or, given ``claim``, by claim:
+    in chunks of :data:`CHUNK_FILES`, each to the scanner that asks for it first, so that a
+    scanner with more to do (the patch, the diff's hash) takes fewer and all end together.
+    ``claim`` returns the next chunk's number, shared by every scanner: each number once, in
+    increasing order (:class:`Claims` deals them out).
     """
 
     index: int = 0
     count: int = 1
+    claim: Callable[[], int] | None = None
 
-    def takes_whole(self, ordinal: int) -> bool:
-        return ordinal % self.count == self.index
+    def dealer(self) -> Callable[[int], bool]:
+        """Whether this share reads the ``ordinal``-th whole file; asked in order, each once."""
+        if self.claim is None:
+            count, index = self.count, self.index
+            return lambda ordinal: ordinal % count == index
+        return Claims(self.claim).takes
+
+
+CHUNK_FILES: Final = 16  # whole files per claim: small enough that scanners end together
+
+
+class Claims:
+    """One scanner's side of dealing by claim (see :class:`Share`).
+
+    The whole files are read in order, so the chunks are met in order, 0, 1, 2 ...; at a
+    chunk past the last one claimed, the next number is claimed. Numbers go out in order, each
+    once, and this scanner already holds every number it claimed, so the number it gets is at
+    least the chunk it is at: the chunks before that number belong to other scanners, that one
+    to this one. Every chunk is claimed by exactly one scanner, which reads the whole of it.
+    """
+
+    __slots__ = ("_claim", "_claimed")
+
+    def __init__(self, claim: Callable[[], int]) -> None:
+        self._claim = claim
+        self._claimed = -1
+
+    def takes(self, ordinal: int) -> bool:
+        chunk = ordinal // CHUNK_FILES
+        if chunk > self._claimed:
+            claimed = self._claim()
+            if claimed < chunk:  # a number given twice: a file could be missed, so stop
+                raise ClaimError(f"chunk {claimed} was claimed again at chunk {chunk}")
+            self._claimed = claimed
+        return chunk == self._claimed
+
+
+class ClaimError(RuntimeError):
+    """The numbers dealt out to claim whole files broke their promise: a bug, never a pass."""
 
 
 EVERYTHING: Final = Share()
@@ -129,8 +171,10 @@ def in_raw_order(
     unasked: deque[RawRecord] = deque()  # whole ones among them whose blob is not asked yet
     ahead = enumerate(records)
     ordinal = 0  # whole files seen, to deal them out
+    takes_whole = share.dealer()
     exhausted = False
     asking_in = 0  # after a refusal, files taken before asking again (asking is not free)
+    patch_read = False
     while True:
         while not exhausted and len(pending) < window:
             item = next(ahead, None)
@@ -142,7 +186,7 @@ def in_raw_order(
                 every(record)
             if is_whole(record):
                 ordinal += 1
-                if share.takes_whole(ordinal - 1):
+                if takes_whole(ordinal - 1):
                     pending.append(item)
                     unasked.append(record)
             elif share.index == 0:
@@ -165,11 +209,14 @@ def in_raw_order(
             yield index, whole.take(record)
             continue
         change = next(patched, None)
+        patch_read = True
         if change is None or change.path != record.path or change.status != record.status:
             shown = "nothing" if change is None else repr(change.path)
             raise GitError(
                 f"git diff's patch gave {shown} where its raw listing has {record.path!r}; {_BUG}"
             )
         yield index, change
-    if next(patched, None) is not None:
+    # A patch never read is never started (the adapter starts git on the first ask); with no
+    # file of the listing left out of the whole ones, it has nothing to hold.
+    if patch_read and next(patched, None) is not None:
         raise GitError(f"git diff's patch has more files than its raw listing; {_BUG}")

@@ -7,10 +7,12 @@ once, while this process resolves the revisions and imports what judges the verd
 change arrives through the same pipe, the preparer forks one scanner per core, each with the
 rules ready, each scanning a share of the diff, while this process opens the ledger and reads
 the spec. A scanner answers this process directly, through its own pipe, with only its counts
-and capped evidence. The preparer reaps the scanners and ends as the first that failed did
-(killed by the same signal, or with the same exit status), so a scanner's fate reads here as it
-would for a child of this process. Any failure becomes the reason of a blocked verdict, and
-every process is always reaped (:mod:`signoff.service.scan_processes` forks, stops and reaps).
+and capped evidence. The preparer keeps the pipe from which the scanners claim chunks of
+whole files full (:func:`~signoff.service.scan_processes.feed_claims`) until they are done,
+then reaps them and ends as the first that failed did (killed by the same signal, or with
+the same exit status), so a scanner's fate reads here as it would for a child of this
+process. Any failure becomes the reason of a blocked verdict, and every process is always
+reaped (:mod:`signoff.service.scan_processes` forks, stops and reaps).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 import signal
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING, NoReturn, cast
 
@@ -41,9 +44,12 @@ from signoff.service.scan_processes import (
     FAILED,
     Preparer,
     can_fork,
+    claim,
     end,
     exit_status,
+    feed_claims,
     fork_preparer,
+    open_claims,
     reap,
     scanners,
 )
@@ -207,11 +213,12 @@ class DiffScan:
     Built as soon as the workspace is open: it forks the preparer (see the module's
     docstring), which gets the rules ready while :meth:`resolve` works out the revisions and
     hands it the change. Each scanner scans one share of the diff
-    (:class:`~signoff.core.whole_files.Share`: the files added or deleted whole are dealt out
-    in turn, the patched ones go to the first), one per core; :func:`merge` joins their parts
-    into exactly what one scan of the whole diff gives. It fails closed: a scanner's error
-    becomes this process's error, a scanner that dies without a word is an error too, and
-    every process is always reaped (and stopped first, if the verdict no longer needs it).
+    (:class:`~signoff.core.whole_files.Share`: the files added or deleted whole in chunks, to
+    whichever scanner claims one first, the patched ones to the first), one per core;
+    :func:`merge` joins their parts into exactly what one scan of the whole diff gives. It
+    fails closed: a scanner's error becomes this process's error, a scanner that dies without
+    a word is an error too, and every process is always reaped (and stopped first, if the
+    verdict no longer needs it).
     Without ``fork``, or with other threads running (forking those is unsafe), the scan runs
     here, whole, when asked for.
 
@@ -396,10 +403,14 @@ def _prepare_and_scan(  # pragma: no cover
         _answer(answers[0], ready)
         return 0
     detector = cast("RiskDetector", ready[1])
+    claims = open_claims() if len(answers) > 1 else None
     for index in range(len(answers)):
-        _fork_scanner(answers, index, change, detector, running)
+        _fork_scanner(answers, index, change, detector, running, claims=claims)
         os.close(answers[index])
         answers[index] = -1
+    if claims is not None:
+        os.close(claims[0])
+        feed_claims(claims[1])  # until the scanners are done with it
     status = 0
     while running:
         ended = reap(running[0], stop=False)
@@ -410,10 +421,17 @@ def _prepare_and_scan(  # pragma: no cover
 
 
 def _fork_scanner(
-    answers: list[int], index: int, change: Change, detector: RiskDetector, running: list[int]
+    answers: list[int],
+    index: int,
+    change: Change,
+    detector: RiskDetector,
+    running: list[int],
+    *,
+    claims: tuple[int, int] | None,
 ) -> None:  # pragma: no cover
     """Fork the scanner of share ``index``, listed in ``running`` before SIGTERM can arrive:
-    arriving in between, it would leave a scanner nobody knows to stop."""
+    arriving in between, it would leave a scanner nobody knows to stop. With ``claims`` (the
+    claims pipe's ends), it claims its whole files; without, it takes its turn."""
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
         pid = os.fork()
@@ -421,8 +439,12 @@ def _fork_scanner(
             for other, descriptor in enumerate(answers):
                 if other != index and descriptor >= 0:
                     os.close(descriptor)
+            share = Share(index, len(answers))
+            if claims is not None:
+                os.close(claims[1])  # the preparer's end: without it, a gone preparer reads EOF
+                share = Share(index, len(answers), partial(claim, claims[0]))
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            _scanner(answers[index], change, detector, Share(index, len(answers)))
+            _scanner(answers[index], change, detector, share)
         running.append(pid)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

@@ -14,7 +14,7 @@ import contextlib
 import os
 import signal
 import threading
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -95,6 +95,55 @@ def fork_preparer(count: int, work: PreparerWork) -> Preparer | None:
     for _, write in answers:
         os.close(write)
     return Preparer(pid, orders_write, [read for read, _ in answers])
+
+
+# Dealing whole files by claim (core.whole_files.Share): the preparer keeps a pipe full of
+# numbered tokens, and a scanner claims the next chunk by reading one. A read of a few bytes
+# from a pipe whose every write was whole tokens, in one piece, gets one whole token; each
+# carries its number twice (the second scrambled), so a token read in pieces, against all
+# expectation, fails the check and blocks the verdict instead of losing files.
+_TOKEN_BYTES: Final = 8
+_SCRAMBLE: Final = 0x5EED_C1A1
+_TOKENS_PER_WRITE: Final = 64  # 512 bytes: the least PIPE_BUF POSIX allows, so never split
+
+
+def _tokens(first: int) -> bytes:
+    return b"".join(
+        number.to_bytes(4, "little") + (number ^ _SCRAMBLE).to_bytes(4, "little")
+        for number in range(first, first + _TOKENS_PER_WRITE)
+    )
+
+
+def open_claims() -> tuple[int, int]:
+    """The claims pipe (read end, write end), its first tokens already in it."""
+    read, write = os.pipe()
+    os.write(write, _tokens(0))
+    return read, write
+
+
+def claim(read: int) -> int:
+    """The next chunk's number, read from the claims pipe (a RuntimeError if it cannot be)."""
+    token = os.read(read, _TOKEN_BYTES)
+    if not token:
+        raise RuntimeError("the claims pipe closed early: the preparer has gone")
+    number = int.from_bytes(token[:4], "little")
+    if len(token) != _TOKEN_BYTES or int.from_bytes(token[4:], "little") != number ^ _SCRAMBLE:
+        raise RuntimeError("a claim token was read in pieces")
+    return number
+
+
+def feed_claims(write: int) -> None:
+    """Keep the claims pipe full until every scanner has closed it (done, or gone); then
+    close it. The pipe holds what is ahead; a write blocks until a scanner reads."""
+    number = _TOKENS_PER_WRITE  # open_claims wrote the first ones
+    try:
+        while True:
+            os.write(write, _tokens(number))
+            number += _TOKENS_PER_WRITE
+    except BrokenPipeError:  # no reader left: every scanner has ended
+        pass
+    finally:
+        os.close(write)
 
 
 def reap(pid: int, *, stop: bool) -> int | None:

@@ -192,7 +192,14 @@ def test_more_files_than_the_pipes_hold_come_back_in_order(repo: Repo) -> None:
     assert gate_reads(repo, base, head) == patch_says(repo, base, head)
 
 
-def test_a_missing_blob_says_to_fetch(repo: Repo) -> None:
+@pytest.mark.parametrize("memfd", [True, False], ids=["memfd", "temporary-file"])
+def test_a_missing_blob_says_to_fetch(
+    repo: Repo, memfd: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git's complaint is kept in a file it writes while we read its output: a memfd where
+    # the system has one, else a temporary file; git's own words come back either way.
+    if not memfd:
+        monkeypatch.delattr(os, "memfd_create", raising=False)
     base = repo.git("rev-parse", "HEAD")
     repo.write("new.txt", "new\n")
     head = repo.commit("new")
@@ -200,6 +207,8 @@ def test_a_missing_blob_says_to_fetch(repo: Repo) -> None:
     (repo.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     with pytest.raises(GitError, match=r"new\.txt|unable to read|fetch"):
         list(git.iter_changes(repo.root, base, head))
+    with pytest.raises(GitError, match=r"bad object|unknown revision|invalid object"):
+        list(git.iter_changes(repo.root, base, "0" * 39 + "1"))
 
 
 # ---------------------------------------------------------------- the pure ordering

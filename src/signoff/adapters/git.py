@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Final
 from signoff.adapters.git_process import (
     command,
     environment,
+    error_file,
     failure,
     start,
     start_failed,
@@ -326,9 +327,7 @@ def _whole_files(root: Path) -> Iterator[WholeFileReader]:
 
 @contextmanager
 def _streaming(root: Path, args: tuple[str, ...]) -> Iterator[_Stream]:
-    import tempfile  # noqa: PLC0415 - ~10 ms, needed only once git runs a stream
-
-    with tempfile.TemporaryFile() as errors:
+    with error_file() as errors:
         stream = _Stream(root, args, errors)
         try:
             yield stream
@@ -444,9 +443,7 @@ def read_blobs(
     found: dict[str, bytes] = {}
     if not wanted:
         return found
-    import tempfile  # noqa: PLC0415 - ~10 ms, needed only once git runs a stream
-
-    with tempfile.TemporaryFile() as errors:
+    with error_file() as errors:
         try:
             process = subprocess.Popen(
                 command(("cat-file", "--batch")),

@@ -75,6 +75,19 @@ def widen(pipe: IO[bytes]) -> None:
         return
 
 
+def error_file() -> IO[bytes]:
+    """An unnamed file for a git's stderr: a file, not a pipe, so that nobody has to drain it
+    while its stdout is read. On Linux a memfd, which costs nothing to make; elsewhere a
+    temporary file (importing ``tempfile`` costs ~10 ms, in every process that scans)."""
+    make = getattr(os, "memfd_create", None)
+    if make is not None:
+        with suppress(OSError):  # a kernel without memfd: the temporary file will do
+            return os.fdopen(make("signoff-git-stderr", os.MFD_CLOEXEC), "w+b")
+    import tempfile  # noqa: PLC0415 - see the docstring
+
+    return tempfile.TemporaryFile()
+
+
 def start(
     root: Path, args: tuple[str, ...], *, stdin: int, errors: IO[bytes]
 ) -> subprocess.Popen[bytes]:

@@ -18,7 +18,14 @@ import subprocess
 from collections import deque
 from typing import IO, TYPE_CHECKING, Final
 
-from signoff.adapters.git_process import command, environment, failure, start, start_failed
+from signoff.adapters.git_process import (
+    command,
+    environment,
+    error_file,
+    failure,
+    start,
+    start_failed,
+)
 from signoff.core.diff import SUBMODULE_MODE
 from signoff.core.errors import GitError
 from signoff.core.whole_files import (
@@ -50,9 +57,7 @@ class _Process:
 
     def __init__(self, root: Path, args: tuple[str, ...]) -> None:
         self.args = args
-        import tempfile  # noqa: PLC0415 - ~10 ms, only in the scanning processes
-
-        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.errors = error_file()
         try:
             self.process = start(root, args, stdin=subprocess.PIPE, errors=self.errors)
         except GitError:

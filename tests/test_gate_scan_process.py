@@ -17,9 +17,12 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import signoff.service.gate_scan as service
 from signoff.cli.app import main
+from signoff.core.diff import FileChange, Lines
 from signoff.core.errors import GitError
 from signoff.service.ledger import open_event_log
 from signoff.service.scan_processes import claim, feed_claims, open_claims
@@ -395,3 +398,20 @@ def test_a_claim_that_cannot_be_read_whole_is_an_error() -> None:
         os.close(read)
         if write >= 0:
             os.close(write)
+
+
+@settings(max_examples=100, deadline=None)
+@given(sizes=st.lists(st.integers(0, 400_000), max_size=300))
+def test_the_scan_reads_files_in_bounded_batches_in_order(sizes: list[int]) -> None:
+    """Files are scanned a batch at a time: every file once, in order, and a batch never
+    holds more than 64 files or much more than a megabyte of lines (one big file may pass it)."""
+    changes = [
+        (index, FileChange("added", f"f{index}", added=Lines("x" * size, ((1, 1),))))
+        for index, size in enumerate(sizes)
+    ]
+    batches = list(service._batches(iter(changes)))  # noqa: SLF001 - the seam under test
+    assert [item for batch in batches for item in batch] == changes
+    assert all(batch for batch in batches)
+    for batch in batches:
+        assert len(batch) <= 64
+        assert sum(len(c.added_lines.text) for _, c in batch[:-1]) < 1 << 20

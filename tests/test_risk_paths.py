@@ -22,11 +22,14 @@ if TYPE_CHECKING:
 
 _SEGMENTS = st.sampled_from(
     ["src", "docs", "a", "b.py", "Dockerfile", "Dockerfile.dev", "x.tf", "x.tf.json", "test_a.py",
-     "a_test.py", "migrations", "0001_init.py", ".env", ".env.local", "app.yaml", "k8s", "ab", "ba"]
+     "a_test.py", "migrations", "0001_init.py", ".env", ".env.local", "app.yaml", "k8s", "ab", "ba",
+     "my_settings.py"]
 )  # fmt: skip
 _PATTERN_PARTS = st.sampled_from(
     ["**", "*", "src", "docs", "a", "*.py", "*.tf", "Dockerfile", "Dockerfile.*", "test_*.py",
-     "*_test.py", "[0-9]*_*.py", "migrations", ".env*", "*.tf.json", "a?", "*b*", "k8s", "x.*"]
+     "*_test.py", "[0-9]*_*.py", "migrations", ".env*", "*.tf.json", "a?", "*b*", "k8s", "x.*",
+     "*ab*", "?_te*",  # indexed by an infix
+     "*settings*.py", "[!a]*_test.py", "**/a_test.py/"]
 )  # fmt: skip
 
 
@@ -54,6 +57,15 @@ def test_the_index_agrees_with_pathspec(pattern_list: list[str], paths: list[str
     spec = PathSpec.from_lines(GitIgnoreSpecPattern, pattern_list)
     for path in paths:
         assert table.verdicts(path).get(0, False) == spec.match_file(path), path
+
+
+def test_a_path_with_a_newline_is_matched_by_its_components_as_git_does() -> None:
+    # pathspec's regexes stop ".+" at a newline and let "$" match before a final one; git
+    # matches a component by its whole name, newline or not, and so does the table.
+    table = PatternTable([("migrations",), ("**/*_test.py",), ("*.py",)])
+    assert table.verdicts("x\ny/migrations/0001.py") == {0: True, 2: True}
+    assert table.verdicts("a/x\n_test.py") == {1: True, 2: True}
+    assert table.verdicts("a/x_test.py\n") == {}
 
 
 def test_sets_are_answered_separately_and_shared_patterns_once() -> None:

@@ -40,6 +40,8 @@ class _Pattern:
     include: bool
     # (pattern set, position in it) for every set that lists this pattern.
     members: list[tuple[int, int]]
+    # One path component decides it (``**/*_test.py``): see PatternTable._one_component.
+    one_component: bool = False
 
 
 def translate(pattern: str) -> tuple[str, bool] | None:
@@ -84,6 +86,18 @@ def builtin_patterns(rules: Sequence[RiskRule]) -> list[str]:
 
 
 _GLOB_PIECE = re.compile(r"\*+|\?|\[[^\]]*\]?|\\.?")
+# How pathspec starts and ends a pattern with no slash but a leading "**/": see
+# PatternTable._one_component.
+_ANY_DEPTH = "^(?:.+/)?"
+_TO_COMPONENT_END = "(?:(?:/)|$)"
+_SAFE_PIECE = re.compile(r"\[\^/\]|\\.")  # "[^/]", or an escaped character
+_MAY_MATCH_A_SLASH = re.compile(r"[\[\].()|^$\\/]")  # what is left that could
+
+
+def _one_segment(pattern: str) -> bool:
+    """Whether the pattern names one path component at any depth (``**/*_test.py``)."""
+    body = pattern.removeprefix("!").removeprefix("**/")
+    return bool(body) and "/" not in body
 
 
 def _key(pattern: str) -> tuple[str, str] | None:
@@ -144,6 +158,8 @@ class PatternTable:
         self._infixes: dict[str, list[_Pattern]] = {}
         self._always: list[_Pattern] = []
         self._regexes: dict[str, re.Pattern[str] | None] = {}
+        self._component_regexes: dict[str, re.Pattern[str] | None] = {}
+        self._proven: dict[str, _Pattern] = {}
         # Folder names repeat across a diff's files: their candidates are worked out once.
         self._seen: dict[str, list[_Pattern]] = {}
         known: dict[str, _Pattern] = {}
@@ -156,8 +172,13 @@ class PatternTable:
                     known[stripped].members.append((set_id, order))
                     continue
                 key = _key(stripped)
+                exact = _exact(stripped, key)
                 entry = _Pattern(
-                    stripped, _exact(stripped, key), not stripped.startswith("!"), [(set_id, order)]
+                    stripped,
+                    exact,
+                    not stripped.startswith("!"),
+                    [(set_id, order)],
+                    one_component=not exact and _one_segment(stripped),
                 )
                 known[stripped] = entry
                 if key is None:
@@ -179,18 +200,68 @@ class PatternTable:
             self._regexes[pattern] = None if translated is None else re.compile(translated[0])
         return self._regexes[pattern]
 
-    def _component_candidates(self, component: str) -> list[_Pattern]:
-        found = self._seen.get(component)
-        if found is not None:
-            return found
-        found = list(self._parts.get(component, ()))
+    def _one_component(self, entry: _Pattern) -> re.Pattern[str] | None:
+        """What a path component must match for a one-segment pattern to match the path.
+
+        pathspec translates ``**/X`` (and a bare ``X``: no slash means any depth) to
+        ``^(?:.+/)?X(?:(?:/)|$)``: X from the start of some component to its end. So the
+        pattern matches exactly when one of the path's components matches all of X, and that
+        is found once per folder name instead of once per path. Only when X cannot match a
+        "/" (its classes are all ``[^/]``); otherwise None, and the path's regex decides.
+
+        (The regex's ``.`` stops at a newline and its ``$`` matches before a final one, so
+        for the rare path with a newline in it pathspec would disagree, and git with
+        pathspec: such a path is matched by its components, as git matches it, and as the
+        patterns decided by the index alone always were.)
+        """
+        text = entry.text
+        if text not in self._component_regexes:
+            translated = translate(text)
+            regex = None
+            if translated is not None:
+                whole = translated[0]
+                middle = whole.removeprefix(_ANY_DEPTH).removesuffix(_TO_COMPONENT_END)
+                shaped = len(middle) == len(whole) - len(_ANY_DEPTH) - len(_TO_COMPONENT_END)
+                if shaped and not _MAY_MATCH_A_SLASH.search(_SAFE_PIECE.sub("", middle)):
+                    regex = re.compile(middle)
+            self._component_regexes[text] = regex
+        return self._component_regexes[text]
+
+    def _proven_match(self, entry: _Pattern) -> _Pattern:
+        """The entry as a match already proven (its component matched)."""
+        proven = self._proven.get(entry.text)
+        if proven is None:
+            proven = _Pattern(entry.text, exact=True, include=entry.include, members=entry.members)
+            self._proven[entry.text] = proven
+        return proven
+
+    def _indexed(self, component: str) -> list[_Pattern]:
+        """The patterns whose index literal one path component holds."""
+        indexed = list(self._parts.get(component, ()))
         dot = component.rfind(".")
         if dot >= 0:
-            found.extend(self._exts.get(component[dot:], ()))
+            indexed.extend(self._exts.get(component[dot:], ()))
         if self._prefix_tuple and component.startswith(self._prefix_tuple):
             for prefix, entries in self._prefixes.items():
                 if component.startswith(prefix):
-                    found.extend(entries)
+                    indexed.extend(entries)
+        # An infix comes from one segment of its pattern, so it never spans a "/": a path
+        # holds it exactly when one of its components does.
+        for infix, entries in self._infixes.items():
+            if infix in component:
+                indexed.extend(entries)
+        return indexed
+
+    def _component_candidates(self, component: str) -> list[_Pattern]:
+        """The patterns one path component calls for, those decided by the component alone
+        already decided (remembered: folder names repeat)."""
+        found: list[_Pattern] = []
+        for entry in self._indexed(component):
+            regex = self._one_component(entry) if entry.one_component else None
+            if regex is None:
+                found.append(entry)
+            elif regex.fullmatch(component) is not None:
+                found.append(self._proven_match(entry))
         if len(self._seen) > _MEMO_LIMIT:
             self._seen.clear()
         self._seen[component] = found
@@ -198,11 +269,10 @@ class PatternTable:
 
     def _candidates(self, path: str) -> list[_Pattern]:
         found: list[_Pattern] = list(self._always)
+        seen = self._seen
         for component in path.split("/"):
-            found.extend(self._component_candidates(component))
-        for infix, entries in self._infixes.items():  # from one segment: never across a "/"
-            if infix in path:
-                found.extend(entries)
+            known = seen.get(component)
+            found.extend(self._component_candidates(component) if known is None else known)
         return found
 
     def verdicts(self, path: str) -> dict[int, bool]:

@@ -121,6 +121,10 @@ def test_every_whole_file_reads_as_the_patch_says(repo: Repo) -> None:
     base = repo.git("rev-parse", "HEAD")
     for path, content in CONTENTS.items():
         repo.write(path, content)
+    # names that are not UTF-8: check-attr must answer for exactly the bytes git gave
+    repo.write(b"caf\xe9-named-in-latin-1.txt", b"text\n")
+    repo.write(b"attributes/\xe9-never-diffed.txt", b"text, but -diff\n")
+    repo.write(".gitattributes", ATTRIBUTES.encode() + b"attributes/\xe9-never-diffed.txt -diff\n")
     (repo.root / "link").symlink_to("plain.txt")
     repo.git("rm", "-q", "-r", "to-delete")
     repo.git("mv", "renamed-from.txt", "renamed-to.txt")
@@ -137,8 +141,10 @@ def test_every_whole_file_reads_as_the_patch_says(repo: Repo) -> None:
         "attributes/never-diffed.txt",
         "attributes/macro.txt",
         "attributes/driver-binary.dat",
+        "attributes/\udce9-never-diffed.txt",
         "to-delete/binary.bin",
     }
+    assert by_path["caf\udce9-named-in-latin-1.txt"][8] == ((1, "text"),)
     assert by_path["renamed-to.txt"][0] == "renamed"
     assert by_path["crlf.txt"][8] == ((1, "one\r"), (2, "two\r"), (3, "last\r"))
 

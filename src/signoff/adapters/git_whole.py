@@ -13,7 +13,6 @@ capacity. The rules that turn the answers into a :class:`~signoff.core.diff.File
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 from collections import deque
 from typing import IO, TYPE_CHECKING, Final
@@ -167,14 +166,15 @@ class WholeFileReader:
         self._root = root
         self._blobs: _Process | None = None
         self._attributes: _Process | None = None
-        self._asked: deque[tuple[RawRecord, int, int]] = deque()
+        # each file asked: its record, its blob request's size, its path request
+        self._asked: deque[tuple[RawRecord, int, bytes]] = deque()
         self._drivers: dict[str, bool | None] = {}
         self._threshold: int | None = None
 
     def ask(self, record: RawRecord) -> bool:
         """Queue the reads of one file; False when too much is outstanding already."""
         if SUBMODULE_MODE in (record.old_mode, record.new_mode):
-            self._asked.append((record, 0, 0))  # no lines, nothing to read
+            self._asked.append((record, 0, b""))  # no lines, nothing to read
             return True
         blobs, attributes = self._started()
         if self._asked and (  # full already (a path's bytes are at least its characters)
@@ -184,7 +184,8 @@ class WholeFileReader:
             return False
         blob = record.new_blob if record.status == "added" else record.old_blob
         blob_request = blob.encode("ascii") + b"\n"
-        path_request = os.fsencode(record.path) + b"\0"
+        # the bytes git gave for the path (core.patch decodes them so)
+        path_request = record.path.encode("utf-8", "surrogateescape") + b"\0"
         if self._asked and (
             blobs.outstanding + len(blob_request) > MAX_OUTSTANDING_BYTES
             or attributes.outstanding + len(path_request) > MAX_OUTSTANDING_BYTES
@@ -192,12 +193,12 @@ class WholeFileReader:
             return False
         attributes.ask(path_request)
         blobs.ask(blob_request)
-        self._asked.append((record, len(blob_request), len(path_request)))
+        self._asked.append((record, len(blob_request), path_request))
         return True
 
     def take(self, record: RawRecord) -> FileChange:
         """The change of the oldest file asked for (``record``, checked)."""
-        asked, blob_bytes, path_bytes = self._asked.popleft()
+        asked, blob_bytes, path_request = self._asked.popleft()
         if asked is not record:
             raise GitError(f"whole files were read out of order at {record.path!r}; {_BUG}")
         if not blob_bytes:
@@ -208,21 +209,21 @@ class WholeFileReader:
             needed = attributes.in_flight == 0
             attributes.send(needed=needed)
             blobs.send(needed=needed)
-            by_attribute = self._binary_by_attribute(attributes, record)
+            by_attribute = self._binary_by_attribute(attributes, path_request)
             content = self._blob(blobs, record, by_attribute)
         except (EOFError, OSError, ValueError):
             raise self._broken() from None
         blobs.answered(blob_bytes)
-        attributes.answered(path_bytes)
+        attributes.answered(len(path_request))
         binary = (
             by_attribute if by_attribute is not None else (content is None or looks_binary(content))
         )
         return whole_file_change(record, None if binary else content, binary=binary)
 
-    def _binary_by_attribute(self, attributes: _Process, record: RawRecord) -> bool | None:
+    def _binary_by_attribute(self, attributes: _Process, path_request: bytes) -> bool | None:
         path, name, raw_value = attributes.tokens(3)
         value = raw_value.decode("utf-8", "surrogateescape")
-        if os.fsdecode(path) != record.path or name != b"diff":
+        if name != b"diff" or path_request[:-1] != path:  # the request ends with its NUL
             raise ValueError("check-attr answered for another path")
         if value in ("set", "unset", "unspecified"):
             return binary_by_attribute(value)

@@ -35,19 +35,15 @@ if TYPE_CHECKING:
 
 FIRST_FEW_BYTES: Final = 8000  # how much of a blob git looks at for a NUL (xdiff-interface.c)
 BIG_FILE_THRESHOLD: Final = 512 * 1024 * 1024  # core.bigFileThreshold's default
+# What ``--diff-filter=ad`` leaves out of the patch: the files read from their blobs.
 WHOLE_STATUSES: Final = frozenset({"added", "deleted"})
 _ASK_AGAIN_AFTER: Final = 16  # files taken, after a refused ask, before asking again
 _BUG = "report it with the output of `git --version`"
 
 
-def is_whole(record: RawRecord) -> bool:
-    """Whether the file is read from its blob: what ``--diff-filter=ad`` leaves out of the patch."""
-    return record.status in WHOLE_STATUSES
-
-
 def looks_binary(head: bytes) -> bool:
     """git's content test: a NUL in the first 8,000 bytes."""
-    return b"\0" in head[:FIRST_FEW_BYTES]
+    return head.find(b"\0", 0, FIRST_FEW_BYTES) >= 0  # no copy of the 8,000 bytes
 
 
 def binary_by_attribute(value: str, driver_binary: bool | None = None) -> bool | None:
@@ -184,7 +180,7 @@ def in_raw_order(
             record = item[1]
             if every is not None:
                 every(record)
-            if is_whole(record):
+            if record.status in WHOLE_STATUSES:
                 ordinal += 1
                 if takes_whole(ordinal - 1):
                     pending.append(item)
@@ -201,7 +197,7 @@ def in_raw_order(
         if not pending:
             break
         index, record = pending.popleft()
-        if is_whole(record):
+        if record.status in WHOLE_STATUSES:
             if unasked and unasked[0] is record:  # refused while others were outstanding
                 if not whole.ask(record):
                     raise GitError(f"the blob of {record.path!r} could not be asked for; {_BUG}")

@@ -239,6 +239,30 @@ def test_a_bad_revision_is_reported_and_nothing_is_scanned(
     assert gone(int(preparer.read_text()))
 
 
+def test_a_base_whose_tree_cannot_be_read_blocks_and_nothing_is_scanned(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The revisions resolve, but the base's tree is gone (a broken or partial clone): git
+    # says so while the gate asks it what the scanners need, before any scanner starts.
+    note = scanned_in(tmp_path, monkeypatch)
+    preparer = preparer_noted(tmp_path, monkeypatch)
+    base = repo.commit(PLAIN)
+    repo.commit({"src/checkout/more.py": "x = 1\n"})
+    tree = repo.git("rev-parse", f"{base}^{{tree}}").strip()
+    (repo.root / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        try:
+            main(["-C", str(repo.root), "gate", "--format", "json", "--base", base])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    document = verdict_json(Result(code, out.getvalue(), ""))
+    assert (code, document["verdict"]) == (2, "blocked")
+    assert any(f"the tree of revision {base!r} is missing" in text for text in document["reasons"])
+    assert not note.exists()
+    assert gone(int(preparer.read_text()))
+
+
 @pytest.mark.parametrize(
     ("error", "reason"),
     [

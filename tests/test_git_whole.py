@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signoff.adapters import git
-from signoff.adapters.git_whole import MAX_OUTSTANDING_BYTES
+from signoff.adapters.git_whole import MAX_OUTSTANDING_BYTES, big_file_threshold
 from signoff.core.diff import FileChange
 from signoff.core.errors import GitError
 from signoff.core.patch import RawRecord, iter_raw, parse_patch
@@ -169,6 +169,15 @@ def test_a_blob_over_the_big_file_threshold_is_binary_and_never_read(repo: Repo)
     read = {fields[1]: fields for fields in gate_reads(repo, base, head)}
     assert [path for path, fields in read.items() if fields[7]] == ["big.txt"]
     assert len(read["forced/big.txt"][8]) == 200
+    # The gate reads the setting once for all its scanners and hands it on; a reader given
+    # it asks git no more (given a larger one, it reads big.txt as text)
+    assert big_file_threshold(repo.root) == 1024
+    handed = {
+        change.path: change.binary
+        for _, change in git.iter_share(repo.root, base, head, big_file_threshold=1 << 30)
+    }
+    assert handed["big.txt"] is False
+    assert not any(handed.values())
 
 
 def test_submodules_added_and_removed_carry_no_lines(repo: Repo) -> None:

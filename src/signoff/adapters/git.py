@@ -220,7 +220,11 @@ def directories(root: Path, rev: str) -> frozenset[str]:
         )
         if not tree:
             resolve_revision(root, rev)  # raises the message that fits (unknown, or shallow)
-            raise GitError(f"revision {rev!r} names no tree in {root}; pass a commit")
+            # a commit that is there, whose tree is not: a damaged or partial clone
+            raise GitError(
+                f"the tree of revision {rev!r} is missing from {root}; fetch it again "
+                "(git fetch) or check the clone (git fsck)"
+            )
         raise failure(root, args, completed.stderr)
     listing = completed.stdout.decode("utf-8", "surrogateescape")
     found: set[str] = set()
@@ -317,8 +321,8 @@ class _Stream:
 
 
 @contextmanager
-def _whole_files(root: Path) -> Iterator[WholeFileReader]:
-    reader = WholeFileReader(root)
+def _whole_files(root: Path, big_file_threshold: int | None) -> Iterator[WholeFileReader]:
+    reader = WholeFileReader(root, big_file_threshold)
     try:
         yield reader
     finally:
@@ -384,9 +388,12 @@ def iter_share(
     renames: bool = True,
     share: Share = EVERYTHING,
     every: Callable[[RawRecord], None] | None = None,
+    big_file_threshold: int | None = None,
 ) -> Generator[tuple[int, FileChange], None, None]:
     """The files of one ``share`` of the diff (see :class:`~signoff.core.whole_files.Share`),
-    each with its place in the raw listing; ``every`` sees every file's raw record."""
+    each with its place in the raw listing; ``every`` sees every file's raw record.
+    ``big_file_threshold``: ``core.bigFileThreshold``, if read already
+    (:func:`big_file_threshold`)."""
     sides = _diff_sides(root, base, head, staged=staged)
     shape = ("-M" if renames else "--no-renames", *_DIFF_SHAPE)
     # Files added or deleted whole are read from their blobs (core.whole_files): git's patch
@@ -399,7 +406,7 @@ def iter_share(
     patch = ("diff", "-p", "-U0", "--inter-hunk-context=0", "--full-index", *rest)
     with ExitStack() as stack:
         listing = stack.enter_context(_streaming(root, raw))
-        whole = stack.enter_context(_whole_files(root))
+        whole = stack.enter_context(_whole_files(root, big_file_threshold))
         streams = [listing]
 
         def patched() -> Iterator[FileChange]:

@@ -162,14 +162,16 @@ class _Process:
 class WholeFileReader:
     """Added and deleted files read whole, in the order asked: see the module's docstring."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, big_file_threshold: int | None = None) -> None:
+        """``big_file_threshold``: ``core.bigFileThreshold`` when the caller read it already
+        (:func:`big_file_threshold`); else it is read when first needed."""
         self._root = root
         self._blobs: _Process | None = None
         self._attributes: _Process | None = None
         # each file asked: its record, its blob request's size, its path request
         self._asked: deque[tuple[RawRecord, int, bytes]] = deque()
         self._drivers: dict[str, bool | None] = {}
-        self._threshold: int | None = None
+        self._threshold = big_file_threshold
 
     def ask(self, record: RawRecord) -> bool:
         """Queue the reads of one file; False when too much is outstanding already."""
@@ -254,8 +256,7 @@ class WholeFileReader:
 
     def _big_file_threshold(self) -> int:
         if self._threshold is None:
-            value = _config(self._root, "--type=int", "core.bigFileThreshold")
-            self._threshold = BIG_FILE_THRESHOLD if value is None else int(value)
+            self._threshold = big_file_threshold(self._root)
         return self._threshold
 
     def _started(self) -> tuple[_Process, _Process]:
@@ -279,6 +280,12 @@ class WholeFileReader:
             if process is not None:
                 process.close()
         self._blobs = self._attributes = None
+
+
+def big_file_threshold(root: Path) -> int:
+    """``core.bigFileThreshold``: the size past which git calls a blob binary unread."""
+    value = _config(root, "--type=int", "core.bigFileThreshold")
+    return BIG_FILE_THRESHOLD if value is None else int(value)
 
 
 def _config(root: Path, kind: str, key: str) -> str | None:

@@ -64,11 +64,20 @@ class Change:
         return git.iter_changes(self.repository, self.base, self.head, staged=self.staged)
 
     def share(
-        self, share: Share, every: Callable[[RawRecord], None] | None = None
+        self,
+        share: Share,
+        every: Callable[[RawRecord], None] | None = None,
+        big_file_threshold: int | None = None,
     ) -> Iterator[tuple[int, FileChange]]:
         """The files of one share of the diff, each with its place (see ``git.iter_share``)."""
         return git.iter_share(
-            self.repository, self.base, self.head, staged=self.staged, share=share, every=every
+            self.repository,
+            self.base,
+            self.head,
+            staged=self.staged,
+            share=share,
+            every=every,
+            big_file_threshold=big_file_threshold,
         )
 
     def authors(self, actor: str, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:

@@ -24,7 +24,6 @@ import signal
 from collections.abc import Generator
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain
 from typing import TYPE_CHECKING, NoReturn, cast
 
 from signoff.adapters import git
@@ -83,6 +82,28 @@ class ScanPart:
     files: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ScanJob:
+    """The change to scan, and what every scanner would otherwise ask git itself before it
+    reads a file: asked once, by the gate's own process, while the preparer is busy."""
+
+    change: Change
+    # Every directory of the base tree, to tell a new top-level service from a file added to
+    # an old one; None (unknown) for a first commit, where everything would look new.
+    directories_before: frozenset[str] | None
+    big_file_threshold: int  # core.bigFileThreshold
+
+
+def scan_job(change: Change) -> ScanJob:
+    """The change, with what the scanners need of git (two quick calls)."""
+    from signoff.adapters.git_whole import big_file_threshold  # noqa: PLC0415 - loaded already
+
+    directories = None
+    if change.base not in git.EMPTY_TREES:
+        directories = git.directories(change.repository, change.base)
+    return ScanJob(change, directories, big_file_threshold(change.repository))
+
+
 def preload() -> None:
     """Load what :func:`prepare` needs before the slice's rules arrive: the rule modules, RE2,
     and the built-in line patterns' screen translations."""
@@ -104,7 +125,7 @@ def prepare(standards: Standards) -> RiskDetector:
     return detector
 
 
-def _scan(change: Change, detector: RiskDetector, share: Share) -> ScanPart:
+def _scan(job: ScanJob, detector: RiskDetector, share: Share) -> ScanPart:
     """Stream one share of the diff: count it, run the risk rules over it (and, for the last
     share, hash the whole diff). ``detector`` is fresh from :func:`prepare`."""
     hasher = DiffHasher() if share.index == share.count - 1 else None
@@ -122,29 +143,21 @@ def _scan(change: Change, detector: RiskDetector, share: Share) -> ScanPart:
             (record.new_mode, record.new_blob),
         )
 
-    changes = change.share(share, every if hasher is not None else None)
+    change = job.change
+    changes = change.share(share, every if hasher is not None else None, job.big_file_threshold)
     added = removed = 0
     wanting_content: list[tuple[int, FileChange]] = []
+    detector.learn_directories_before(job.directories_before)
     try:
-        # The first file starts git, which reads ahead (the next files' blobs are asked for
-        # already) while the base tree's directories are listed.
-        first = next(changes, None)
-        if first is not None:
-            # What existed before, to tell a new top-level service from a file added to an old
-            # one; None (unknown) for a first commit, where everything would look new.
-            directories = None
-            if change.base not in git.EMPTY_TREES:
-                directories = git.directories(change.repository, change.base)
-            detector.learn_directories_before(directories)
-            for batch in _batches(chain((first,), changes)):
-                for index, file_change in batch:
-                    added += len(file_change.added_lines)
-                    removed += len(file_change.removed_lines)
-                    if detector.needs_content(file_change):
-                        # manifests: few and small, read in one batch at the end
-                        wanting_content.append((index, file_change))
-                    else:
-                        detector.add(file_change, order=(0, index))
+        for batch in _batches(changes):
+            for index, file_change in batch:
+                added += len(file_change.added_lines)
+                removed += len(file_change.removed_lines)
+                if detector.needs_content(file_change):
+                    # manifests: few and small, read in one batch at the end
+                    wanting_content.append((index, file_change))
+                else:
+                    detector.add(file_change, order=(0, index))
     finally:
         if isinstance(changes, Generator):  # stops git if the scan stopped early
             changes.close()
@@ -226,9 +239,9 @@ def _outcome(work: Callable[[], object]) -> Outcome:
         return False, f"internal error: {type(error).__name__}: {error}"
 
 
-def _scan_outcome(change: Change, detector: RiskDetector, share: Share) -> Outcome:
+def _scan_outcome(job: ScanJob, detector: RiskDetector, share: Share) -> Outcome:
     """(True, the scan) or (False, the reason it failed)."""
-    return _outcome(lambda: _scan(change, detector, share))
+    return _outcome(lambda: _scan(job, detector, share))
 
 
 class DiffScan:
@@ -254,7 +267,9 @@ class DiffScan:
         self._workspace = workspace
         self._preparer: Preparer | None = None
         self._change: Change | None = None
-        self._problem: Exception | None = None
+        self._job: ScanJob | None = None
+        self._problem: Exception | None = None  # the change's, raised by change()
+        self._scan_problem: Exception | None = None  # the scan's, raised by result()
         if can_fork():
             self._preparer = _fork_preparer(scanners(workspace.environ))
         # The rules now: the preparer compiles them while the change is resolved.
@@ -262,14 +277,21 @@ class DiffScan:
 
     def resolve(self, request: ChangeRequest) -> None:
         """Work out the change and hand it to the scanners. An error is kept for
-        :meth:`change` to raise, and nothing is scanned."""
+        :meth:`change` to raise (or, if only the scan cannot start, for :meth:`result`), and
+        nothing is scanned."""
         try:
             self._change = resolve_change(self._workspace, request)
         except Exception as error:  # noqa: BLE001 - raised again by change(), where it was
             self._problem = error
             self.close()
             return
-        self._order(self._change)
+        try:  # asked here, where it costs no time: the preparer is still compiling the rules
+            self._job = scan_job(self._change)
+        except Exception as error:  # noqa: BLE001 - raised again by result()
+            self._scan_problem = error
+            self.close()
+            return
+        self._order(self._job)
         preparer = self._preparer
         if preparer is not None and preparer.orders is not None:
             os.close(preparer.orders)  # all it is told
@@ -303,10 +325,14 @@ class DiffScan:
         """The scan's summary and detections; waits for the scanners. Raises what a scan
         raised (the first share's first)."""
         change = self.change()
+        if self._scan_problem is not None:
+            raise self._scan_problem
+        if self._job is None:  # pragma: no cover - resolve() sets one or the other
+            raise SignoffError(f"the diff scan was never set up; {_AGAIN}")
         preparer = self._preparer
         if preparer is None:
             detector = prepare(self._workspace.standards)
-            return merge(change, [_scan(change, detector, Share())])
+            return merge(change, [_scan(self._job, detector, Share())])
         try:
             answers: list[bytes] = []
             while preparer.answers:
@@ -420,7 +446,7 @@ def _prepare_and_scan(  # pragma: no cover
             return 0
         ready = _outcome(lambda: prepare(standards))
         try:
-            change = pickle.load(pipe)  # noqa: S301 - from our own parent
+            job = pickle.load(pipe)  # noqa: S301 - from our own parent
         except EOFError:  # nothing to scan: the change could not be resolved
             return 0
     if not ready[0]:  # the rules cannot run: the first share says why, the others nothing
@@ -429,7 +455,7 @@ def _prepare_and_scan(  # pragma: no cover
     detector = cast("RiskDetector", ready[1])
     claims = open_claims() if len(answers) > 1 else None
     for index in range(len(answers)):
-        _fork_scanner(answers, index, change, detector, running, claims=claims)
+        _fork_scanner(answers, index, job, detector, running, claims=claims)
         os.close(answers[index])
         answers[index] = -1
     if claims is not None:
@@ -447,7 +473,7 @@ def _prepare_and_scan(  # pragma: no cover
 def _fork_scanner(
     answers: list[int],
     index: int,
-    change: Change,
+    job: ScanJob,
     detector: RiskDetector,
     running: list[int],
     *,
@@ -468,19 +494,19 @@ def _fork_scanner(
                 os.close(claims[1])  # the preparer's end: without it, a gone preparer reads EOF
                 share = Share(index, len(answers), partial(claim, claims[0]))
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            _scanner(answers[index], change, detector, share)
+            _scanner(answers[index], job, detector, share)
         running.append(pid)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _scanner(
-    answer: int, change: Change, detector: RiskDetector, share: Share
+    answer: int, job: ScanJob, detector: RiskDetector, share: Share
 ) -> NoReturn:  # pragma: no cover
     """Scan one share, write the outcome to the pipe, and leave without any clean-up."""
     code = 1
     try:
-        _answer(answer, _scan_outcome(change, detector, share))
+        _answer(answer, _scan_outcome(job, detector, share))
         code = 0
     finally:
         os._exit(code)

@@ -179,6 +179,17 @@ def test_the_author_and_outsiders_may_not_approve(repo: Repo) -> None:
     assert signoff(repo.root, "approve", actor="second@example.com").exit_code == 0
 
 
+def test_a_co_author_of_the_change_may_not_approve_it(repo: Repo) -> None:
+    # The agent's commit names the lead as co-author: the lead wrote part of this change, so
+    # the lead's approval is refused, and a second lead's counts.
+    repo.branch("so-1-tax-region")
+    repo.commit(MIGRATION, "add the migration\n\nCo-authored-by: The Lead <LEAD@example.com>")
+    refused = signoff(repo.root, "approve")
+    assert refused.exit_code == 1
+    assert "wrote this change" in refused.stderr
+    assert signoff(repo.root, "approve", actor="second@example.com").exit_code == 0
+
+
 def test_a_staged_approval_counts_for_the_same_change_committed(repo: Repo) -> None:
     repo.branch("so-1-tax-region")
     repo.write(MIGRATION)

@@ -881,6 +881,24 @@ def test_commit_authors_distinct_newest_first(repo: Repo) -> None:
         git.commit_authors(repo.root, "1" * 40, "HEAD")
 
 
+def test_co_authors_count_as_authors(repo: Repo) -> None:
+    base = repo.commit("base", GIT_AUTHOR_EMAIL="zed@example.com")
+    repo.commit(
+        "pair work\n\nMentions Co-authored-by: in the body, which is no trailer.\n\n"
+        "Co-authored-by: Dana Lead <Dana@Example.com>\n"
+        "co-authored-by: agent-7@bots.example.com\n"
+        "Reviewed-by: Bob <bob@example.com>",
+        GIT_AUTHOR_EMAIL="agent@bots.example.com",
+    )
+    repo.commit("solo", GIT_AUTHOR_EMAIL="dana@example.com")
+    assert git.commit_authors(repo.root, base, "HEAD") == (
+        "dana@example.com",
+        "agent@bots.example.com",
+        "Dana@Example.com",  # the same person by signoff's rules (case): one key either way
+        "agent-7@bots.example.com",
+    )
+
+
 def test_read_blobs_keeps_small_blobs_and_skips_the_rest(repo: Repo) -> None:
     repo.write("big.txt", "b" * 5000)
     repo.write("small.txt", "hello\n")

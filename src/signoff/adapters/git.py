@@ -16,6 +16,7 @@ step, one file at a time, by :mod:`signoff.core.patch`; stopping early kills and
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -273,9 +274,26 @@ def commit_trailers(root: Path, base: str, head: str, key: str = "Spec") -> list
     return _log(root, base, head, f"%(trailers:key={key},valueonly,unfold,separator=%x00)")
 
 
+_NAMED_ADDRESS = re.compile(r"<([^<>]*)>\s*$")
+
+
 def commit_authors(root: Path, base: str, head: str) -> tuple[str, ...]:
-    """The distinct author emails of the commits in ``base..head``, newest first."""
-    return tuple(dict.fromkeys(_log(root, base, head, "%ae")))
+    """Who wrote the commits in ``base..head``, newest first, each once: each commit's author
+    email, then the emails its ``Co-authored-by:`` trailers name (``Name <email>``; a value
+    without one is kept whole), as GitHub and GitLab count co-authors."""
+    fields = _log(
+        root,
+        base,
+        head,
+        "%ae%x00%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x00)",
+    )
+    emails = []
+    for field in fields:
+        named = _NAMED_ADDRESS.search(field)
+        email = named.group(1).strip() if named is not None else field
+        if email:
+            emails.append(email)
+    return tuple(dict.fromkeys(emails))
 
 
 # ---------------------------------------------------------------- the diff

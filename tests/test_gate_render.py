@@ -14,13 +14,8 @@ import jsonschema
 import pytest
 
 from signoff.adapters.junit import read_junit
-from signoff.cli.gate_render import (
-    SARIF_MAX_RESULTS,
-    render_junit,
-    render_markdown,
-    render_sarif,
-    render_text,
-)
+from signoff.cli.gate_ci import SARIF_MAX_RESULTS, render_junit, render_sarif
+from signoff.cli.gate_render import render_markdown, render_text
 from signoff.core.gates.document import jsonable, verdict_document
 from signoff.core.gates.model import (
     VERDICT_EXIT_CODES,

@@ -130,7 +130,9 @@ def _load_renderer(output: str) -> None:
     needs only the document, not the renderers (and their XML library)."""
     from signoff.core.gates import document  # noqa: F401
 
-    if output != "json":
+    if output in ("sarif", "junit"):
+        from signoff.cli import gate_ci  # noqa: F401
+    elif output != "json":
         from signoff.cli import gate_render  # noqa: F401
 
 
@@ -145,15 +147,19 @@ def _print_verdict(result: GateRun, output: str) -> None:
         ]
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
+    if output in ("sarif", "junit"):
+        from signoff.cli import gate_ci
+
+        if output == "sarif":
+            sarif = gate_ci.render_sarif(verdict, chain_head=head, anchor=result.standards_path)
+            click.echo(json.dumps(sarif, indent=2, ensure_ascii=False))
+        else:
+            click.echo(gate_ci.render_junit(verdict, chain_head=head), nl=False)
+        return
     from signoff.cli import gate_render
 
-    if output == "sarif":
-        sarif = gate_render.render_sarif(verdict, chain_head=head, anchor=result.standards_path)
-        click.echo(json.dumps(sarif, indent=2, ensure_ascii=False))
-    elif output == "markdown":
+    if output == "markdown":
         click.echo(gate_render.render_markdown(verdict, chain_head=head), nl=False)
-    elif output == "junit":
-        click.echo(gate_render.render_junit(verdict, chain_head=head), nl=False)
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         click.echo(gate_render.render_text(verdict, color=color, chain_head=head), nl=False)

@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from signoff import __version__
 from signoff.cli.gate_render import (
     GATE_HELP,
     MISMATCH_RULE,
@@ -21,6 +20,7 @@ from signoff.cli.gate_render import (
     VERDICT_MEANINGS,
     clean,
 )
+from signoff.cli.sarif import sarif_log
 from signoff.core.gates.model import Location
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from signoff.core.gates.model import GateResult, Verdict
     from signoff.core.risk.model import Evidence
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_MAX_RESULTS = 5_000  # GitHub shows at most 5,000 results of a run (25,000 accepted)
 SARIF_MAX_LOCATIONS = 10  # GitHub keeps at most 10 locations per result
 _NOT_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -184,29 +183,14 @@ def render_sarif(
     }
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "signoff",
-                        "semanticVersion": __version__,
-                        "rules": rules,
-                    }
-                },
-                "invocations": [invocation],
-                "results": results,
-                "properties": {
-                    "verdict": verdict.verdict,
-                    "spec": verdict.spec,
-                    "diffSha256": verdict.diff.sha256 if verdict.diff else None,
-                    "chainHead": chain_head,
-                },
-            }
-        ],
+    log = sarif_log(rules, results, invocations=[invocation])
+    log["runs"][0]["properties"] = {
+        "verdict": verdict.verdict,
+        "spec": verdict.spec,
+        "diffSha256": verdict.diff.sha256 if verdict.diff else None,
+        "chainHead": chain_head,
     }
+    return log
 
 
 # ---------------------------------------------------------------- JUnit

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from signoff import __version__
+from signoff.cli.sarif import sarif_log
 from signoff.core.specs.rules import Finding, all_rules
 
 if TYPE_CHECKING:
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from signoff.service.workspace import Workspace
 
 JSON_VERSION = 1
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _console(*, soft_wrap: bool = True) -> Console:
@@ -142,34 +141,22 @@ def check_sarif(report: CheckReport, workspace: Workspace) -> dict[str, Any]:
             }
             for finding in result.findings
         )
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
+    return sarif_log(
+        [
             {
-                "tool": {
-                    "driver": {
-                        "name": "signoff",
-                        "semanticVersion": __version__,
-                        "rules": [
-                            {
-                                "id": rule.code,
-                                "name": rule.name,
-                                "shortDescription": {"text": rule.summary},
-                                "help": {"text": f"Fix: {rule.hint} (docs/rules.md, {rule.code})"},
-                                "defaultConfiguration": {"level": rule.severity.value},
-                                "properties": {"tags": [rule.group.value]},
-                            }
-                            for rule in rules
-                        ],
-                    }
-                },
-                "originalUriBaseIds": {"SRCROOT": {"uri": workspace.root.as_uri() + "/"}},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "help": {"text": f"Fix: {rule.hint} (docs/rules.md, {rule.code})"},
+                "defaultConfiguration": {"level": rule.severity.value},
+                "properties": {"tags": [rule.group.value]},
             }
+            for rule in rules
         ],
-    }
+        results,
+        originalUriBaseIds={"SRCROOT": {"uri": workspace.root.as_uri() + "/"}},
+        columnKind="unicodeCodePoints",
+    )
 
 
 # ---------------------------------------------------------------- spec list / show

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import signoff.service.diff_scanner as scanner
 import signoff.service.gate_scan as service
 from signoff.cli.app import main
 from signoff.core.diff import FileChange, Lines
@@ -61,7 +62,7 @@ def gate(root: Path) -> tuple[int, dict[str, Any]]:
 def scanned_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: Any = None) -> Path:
     """Wrap ``_scan`` to note the process it runs in (and do ``then`` there first)."""
     note = tmp_path / "scanned-in"
-    original = service._scan  # noqa: SLF001 - the seam under test
+    original = scanner.scan
 
     def noting(*args: Any) -> Any:
         note.write_text(str(os.getpid()))
@@ -69,7 +70,7 @@ def scanned_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: Any = None
             then()
         return original(*args)
 
-    monkeypatch.setattr(service, "_scan", noting)
+    monkeypatch.setattr(scanner, "scan", noting)
     return note
 
 
@@ -278,7 +279,7 @@ def test_rules_that_cannot_be_prepared_block_with_the_reason(
 
     note = scanned_in(tmp_path, monkeypatch)
     preparer = preparer_noted(tmp_path, monkeypatch)
-    monkeypatch.setattr(service, "prepare", fail)
+    monkeypatch.setattr(scanner, "prepare", fail)
     repo.commit(PLAIN)
 
     code, document = gate(repo.root)
@@ -320,7 +321,7 @@ def test_a_child_that_answers_but_does_not_exit_cleanly_blocks(
 def test_a_child_whose_answer_has_the_wrong_shape_blocks(
     repo: Repo, monkeypatch: pytest.MonkeyPatch, answer: object
 ) -> None:
-    monkeypatch.setattr(service, "_scan_outcome", lambda *_args: answer)
+    monkeypatch.setattr(scanner, "scan_outcome", lambda *_args: answer)
     repo.commit(PLAIN)
 
     code, document = gate(repo.root)
@@ -333,14 +334,14 @@ def test_a_scan_that_lost_the_diffs_hash_blocks(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The last share hashes the whole diff: a verdict never goes out without that hash."""
-    original = service._scan_outcome  # noqa: SLF001 - the seam under test
+    original = scanner.scan_outcome
 
     def without_hash(*args: Any) -> Any:
         done, part = original(*args)
-        assert isinstance(part, service.ScanPart)
+        assert isinstance(part, scanner.ScanPart)
         return done, dataclasses.replace(part, sha256=None, files=None)
 
-    monkeypatch.setattr(service, "_scan_outcome", without_hash)
+    monkeypatch.setattr(scanner, "scan_outcome", without_hash)
     repo.commit(PLAIN)
 
     code, document = gate(repo.root)
@@ -433,7 +434,7 @@ def test_the_scan_reads_files_in_bounded_batches_in_order(sizes: list[int]) -> N
         (index, FileChange("added", f"f{index}", added=Lines("x" * size, ((1, 1),))))
         for index, size in enumerate(sizes)
     ]
-    batches = list(service._batches(iter(changes)))  # noqa: SLF001 - the seam under test
+    batches = list(scanner._batches(iter(changes)))  # noqa: SLF001 - the seam under test
     assert [item for batch in batches for item in batch] == changes
     assert all(batch for batch in batches)
     for batch in batches:

@@ -1,8 +1,9 @@
 """The processes that scan a diff for ``signoff gate``: how they start, stop and are reaped.
 
 A *preparer* is forked first: it loads the risk rules and, once it has the change, forks one
-*scanner* per share of the diff (:mod:`signoff.service.gate_scan` has the work both do, and
-the parent's side). This module forks, stops and reaps them.
+*scanner* per share of the diff (:mod:`signoff.service.diff_scanner` has the work both do,
+:mod:`signoff.service.gate_scan` the parent's side). This module forks, stops and reaps them,
+and deals out the whole files the scanners claim.
 
 Stopping: the preparer and scanners ignore SIGINT (Ctrl-C reaches the whole process group)
 and obey SIGTERM from their parent, unwinding once and stopping and reaping what they started.

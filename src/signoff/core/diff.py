@@ -314,6 +314,9 @@ class DiffHasher:
             # git never prints such a path; a hand-made FileChange could.
             msg = f"a path holds a NUL character: {path!r}"
             raise ValueError(msg)
+        if old_path is None and old != new:  # most files: one side, as _sides would give it
+            self._records.append(f"{path}\0{old[0]}\0{old[1]}\0{new[0]}\0{new[1]}\n")
+            return
         for side_path, old_mode, old_blob, new_mode, new_blob in _sides(
             status, path, old_path, old, new
         ):

@@ -50,6 +50,8 @@ __all__ = ["RiskDetector", "builtin_rules", "rule_catalogue"]
 MAX_TEXT = 200
 # Characters a plan reads before its RE2 screen is built (about ten ordinary files).
 SCREEN_AFTER = 40_000
+# Distinct sets of matching path patterns remembered, each with its plan (a few dozen in a diff).
+_PLAN_MEMO_LIMIT = 4096
 # The detector whose evidence is reported once per diff (each new directory at its first file).
 ONCE_PER_DIFF = "new-directory"
 COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", "<!--", "{#", "{{!", "<%#", ";", "'''", '"""')
@@ -238,6 +240,8 @@ class RiskDetector:
         self._files = 0
         self._last: tuple[FileChange, _Plan] | None = None
         self._plans: dict[tuple[tuple[tuple[int, bool], ...], ...], _Plan] = {}
+        # the same plans by the patterns that match (cheaper to key on than the verdicts)
+        self._plans_by_match: dict[tuple[frozenset[object], ...], _Plan] = {}
 
     def learn_directories_before(self, directories_before: frozenset[str] | None) -> None:
         """The base tree's directories, when the detector was built before they were known
@@ -261,13 +265,20 @@ class RiskDetector:
         """What runs on this change: the rules whose paths take it and whose excludes do not."""
         if self._last is not None and self._last[0] is change:
             return self._last[1]
-        verdicts = tuple(tuple(sorted(self._table.verdicts(path).items())) for path in change.paths)
-        plan = self._plans.get(verdicts)
-        if plan is None:  # files alike (every src/**/*.py) share one plan
-            plan = _plan(
-                [c for c in self._rules if any(_takes(c, dict(found)) for found in verdicts)]
-            )
-            self._plans[verdicts] = plan
+        table = self._table
+        matching = tuple(table.matching(path) for path in change.paths)
+        plan = self._plans_by_match.get(matching)
+        if plan is None:
+            verdicts = tuple(tuple(sorted(table.verdicts_of(m).items())) for m in matching)
+            plan = self._plans.get(verdicts)
+            if plan is None:  # files alike (every src/**/*.py) share one plan
+                plan = _plan(
+                    [c for c in self._rules if any(_takes(c, dict(found)) for found in verdicts)]
+                )
+                self._plans[verdicts] = plan
+            if len(self._plans_by_match) > _PLAN_MEMO_LIMIT:
+                self._plans_by_match.clear()
+            self._plans_by_match[matching] = plan
         self._last = (change, plan)
         return plan
 

@@ -30,7 +30,7 @@ class PatternError(ValueError):
     """A path pattern that is not valid gitignore syntax."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # one object per pattern text: compared and hashed by identity
 class _Pattern:
     """One gitignore pattern of the table, with every pattern set that lists it."""
 
@@ -275,24 +275,34 @@ class PatternTable:
             found.extend(self._component_candidates(component) if known is None else known)
         return found
 
-    def verdicts(self, path: str) -> dict[int, bool]:
-        """For each pattern set a pattern of which matches ``path``: does the last one include?"""
+    def matching(self, path: str) -> frozenset[_Pattern]:
+        """The patterns that match ``path``: all :meth:`verdicts` depends on, so it can stand
+        for them as a key (files alike match the same patterns)."""
+        found: set[_Pattern] = set()
+        for pattern in self._candidates(path):
+            if pattern.exact:
+                found.add(pattern)
+            elif pattern not in found:
+                regex = self._regex(pattern.text)
+                if regex is not None and regex.search(path) is not None:  # as pathspec does
+                    found.add(pattern)
+        return frozenset(found)
+
+    def verdicts_of(self, matching: frozenset[_Pattern]) -> dict[int, bool]:
+        """For each pattern set a pattern of which is in ``matching``: does its last one
+        include? (Gitignore rules: the last matching pattern of a list wins.)"""
         result: dict[int, bool] = {}
         last: dict[int, int] = {}
-        checked: set[str] = set()
-        for pattern in self._candidates(path):
-            if pattern.text in checked:
-                continue
-            checked.add(pattern.text)
-            if not pattern.exact:
-                regex = self._regex(pattern.text)
-                if regex is None or regex.search(path) is None:  # as pathspec does
-                    continue
+        for pattern in matching:
             for set_id, order in pattern.members:
-                if order >= last.get(set_id, -1):
+                if order > last.get(set_id, -1):
                     last[set_id] = order
                     result[set_id] = pattern.include
         return result
+
+    def verdicts(self, path: str) -> dict[int, bool]:
+        """For each pattern set a pattern of which matches ``path``: does the last one include?"""
+        return self.verdicts_of(self.matching(path))
 
 
 _BRACKET = re.compile(r"\[(!?\]?[^\]]*)\]")

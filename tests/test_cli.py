@@ -240,6 +240,37 @@ def test_the_installed_console_script_runs(slice_root: Path) -> None:
     assert "1 spec checked: 1 ready" in completed.stdout
 
 
+def test_the_program_leaves_at_once_with_every_byte_out_and_its_exit_code(
+    slice_root: Path, run: Run
+) -> None:
+    """``signoff`` ends without the interpreter's teardown (cli.app.run): what it printed
+    must still all be there, past a pipe's 64 KiB, with the exit code the command chose."""
+    for number in range(1, 301):
+        text = READY_SPEC.replace("id: SO-1", f"id: SO-{number}")
+        write_spec(slice_root, f"SO-{number}-total.md", text)
+    write_spec(slice_root, "SO-999-unready.md", NOT_READY.replace("SO-2", "SO-999"))
+
+    def program(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "signoff", *args],
+            cwd=slice_root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    listed = program("spec", "list", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout) > 1 << 16
+    assert json.loads(listed.stdout) == json.loads(run("spec", "list", "--format", "json").stdout)
+    checked = program("spec", "check", "--format", "json")
+    assert checked.returncode == 1  # SO-999 is not ready
+    assert json.loads(checked.stdout) == json.loads(run("spec", "check", "--format", "json").stdout)
+    refused = program("spec", "check", "--no-such-option")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("signoff: error: No such option")
+
+
 def test_parallel_checking_gives_the_same_report_as_serial(slice_root: Path, run: Run) -> None:
     for number in range(1, 41):
         text = READY_SPEC.replace("id: SO-1", f"id: SO-{number}")

@@ -1,3 +1,3 @@
-from signoff.cli.app import main
+from signoff.cli.app import run
 
-main()
+run()

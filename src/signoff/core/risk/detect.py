@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from signoff.core.errors import ConfigError
-from signoff.core.risk.backtracking import nested_repetition
 from signoff.core.risk.builtin import builtin_rules, rule_catalogue
 from signoff.core.risk.detectors import (
     DETECTORS,
@@ -152,9 +151,13 @@ class _Plan:
 def _refuse_slow_patterns(rules: Sequence[RiskRule]) -> None:
     """A slice pattern that can backtrack for ever is refused before it runs (the built-in
     ones are reviewed and benchmarked): Python's regex engine has no time limit."""
-    for rule in rules:
-        if rule.origin != "slice":
-            continue
+    slice_rules = [rule for rule in rules if rule.origin == "slice"]
+    if not slice_rules:
+        return
+    # Loaded only for a slice's own rules: ~2 ms before every scan otherwise.
+    from signoff.core.risk.backtracking import nested_repetition  # noqa: PLC0415
+
+    for rule in slice_rules:
         for key, patterns in (
             ("added_lines", rule.added_lines),
             ("removed_lines", rule.removed_lines),

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from signoff.core.lazy_regex import lazy_compile
-from signoff.core.risk import manifests, templates
 from signoff.core.risk.redact import redact, scrub
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
     from signoff.core.diff import FileChange, Lines
+    from signoff.core.risk import manifests
 
 # (line, text) for a line of the new file or the change as a whole; (line, text, OLD) for a
 # removed line, whose number is the old file's: the evidence then names the old path, which
@@ -53,6 +53,10 @@ class FileView:
 
 
 def _dependency_change(view: FileView) -> manifests.DependencyChange | None:
+    # The manifest readers and the template scanner load with the first file that needs them
+    # (~8 ms that would otherwise stand before every scan): most diffs have few such files.
+    from signoff.core.risk import manifests  # noqa: PLC0415
+
     change = view.change
     kind = manifests.manifest_format(change.path)
     if kind is None or change.binary or change.status == "deleted":
@@ -97,6 +101,8 @@ def framework(view: FileView, _state: DetectorState) -> Iterator[Finding]:
     dependencies = view.dependencies()
     if dependencies is None:
         return
+    from signoff.core.risk import manifests  # noqa: PLC0415 - see _dependency_change
+
     ecosystem = manifests.ecosystem(dependencies.kind)
     removed_by_kind: dict[str, list[str]] = {}
     for name in dependencies.removed:
@@ -241,6 +247,8 @@ def sensitive_path(view: FileView, state: DetectorState) -> Iterator[Finding]:
 
 
 def visible_text(view: FileView, _state: DetectorState) -> Iterator[Finding]:
+    from signoff.core.risk import templates  # noqa: PLC0415 - see _dependency_change
+
     change = view.change
     found = False
     for number, text in templates.visible_lines(change.path, change.added):
@@ -257,6 +265,8 @@ def locale_text(view: FileView, _state: DetectorState) -> Iterator[Finding]:
     if not (change.added or change.removed):  # a binary .mo, a pure rename
         yield _whole_file(view, "a translation catalog")
         return
+    from signoff.core.risk import templates  # noqa: PLC0415 - see _dependency_change
+
     found = templates.changed_catalog_text(change.path, change.added, change.removed)
     if found is not None:
         number, text, removed = found
@@ -519,6 +529,13 @@ _AUTH_CONTEXT = lazy_compile(
 )
 
 
+def _template_reads(path: str) -> bool:
+    """Whether the template scanner reads this kind of file (``templates.readable``)."""
+    from signoff.core.risk import templates  # noqa: PLC0415 - see _dependency_change
+
+    return templates.readable(path)
+
+
 def _throttle_reads(path: str) -> bool:
     return path.rpartition(".")[2].lower() in _THROTTLE_READS
 
@@ -575,7 +592,7 @@ DETECTORS: dict[str, CodeDetector] = {
     "framework": CodeDetector(framework, needs_content=True),
     "new-directory": CodeDetector(new_directory),
     "sensitive-path": CodeDetector(sensitive_path),
-    "visible-text": CodeDetector(visible_text, wants=templates.readable),
+    "visible-text": CodeDetector(visible_text, wants=_template_reads),
     "locale-text": CodeDetector(locale_text),
     # The whole text decides these, and the files are few and small: charts, Terraform, CI.
     "helm-chart": CodeDetector(helm_chart, needs_content=True),

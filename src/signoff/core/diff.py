@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, Protocol, overload
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -279,6 +279,26 @@ def _sides(
     yield (path, old_mode, old_blob, new_mode, new_blob)
 
 
+class FileSides(Protocol):
+    """What the diff hash reads of a file: a :class:`FileChange` and the raw record of git's
+    listing (``signoff.core.patch.RawRecord``) both have it."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def old_path(self) -> str | None: ...
+    @property
+    def old_mode(self) -> str: ...
+    @property
+    def old_blob(self) -> str: ...
+    @property
+    def new_mode(self) -> str: ...
+    @property
+    def new_blob(self) -> str: ...
+
+
 class DiffHasher:
     """The stable SHA-256 of a diff, fed one :class:`FileChange` at a time.
 
@@ -291,7 +311,8 @@ class DiffHasher:
     def __init__(self) -> None:
         self._records: list[str] = []
 
-    def add(self, change: FileChange) -> None:
+    def add(self, change: FileSides) -> None:
+        """Add one file: a :class:`FileChange`, or the raw record it was read from."""
         self.add_sides(
             change.status,
             change.path,

@@ -109,13 +109,7 @@ def scan(job: ScanJob, detector: RiskDetector, share: Share) -> ScanPart:
         nonlocal files
         files += 1
         assert hasher is not None  # noqa: S101 - only the last share is given this
-        hasher.add_sides(
-            record.status,
-            record.path,
-            record.old_path,
-            (record.old_mode, record.old_blob),
-            (record.new_mode, record.new_blob),
-        )
+        hasher.add(record)
 
     change = job.change
     changes = change.share(share, every if hasher is not None else None, job.big_file_threshold)

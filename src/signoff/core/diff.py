@@ -313,23 +313,8 @@ class DiffHasher:
 
     def add(self, change: FileSides) -> None:
         """Add one file: a :class:`FileChange`, or the raw record it was read from."""
-        self.add_sides(
-            change.status,
-            change.path,
-            change.old_path,
-            (change.old_mode, change.old_blob),
-            (change.new_mode, change.new_blob),
-        )
-
-    def add_sides(
-        self,
-        status: str,
-        path: str,
-        old_path: str | None,
-        old: tuple[str, str],
-        new: tuple[str, str],
-    ) -> None:
-        """Add one file by its raw record's facts: (mode, blob) before and after."""
+        path, old_path = change.path, change.old_path
+        old, new = (change.old_mode, change.old_blob), (change.new_mode, change.new_blob)
         if "\0" in path or "\0" in (old_path or ""):
             # NUL ends a path in each record: one inside would let two diffs share a hash.
             # git never prints such a path; a hand-made FileChange could.
@@ -339,7 +324,7 @@ class DiffHasher:
             self._records.append(f"{path}\0{old[0]}\0{old[1]}\0{new[0]}\0{new[1]}\n")
             return
         for side_path, old_mode, old_blob, new_mode, new_blob in _sides(
-            status, path, old_path, old, new
+            change.status, path, old_path, old, new
         ):
             if (old_mode, old_blob) == (new_mode, new_blob):
                 continue  # an unchanged side (a pure copy's source) is not part of the change
